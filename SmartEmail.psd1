@@ -1,0 +1,25 @@
+@{
+    RootModule           = 'SmartEmail.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '0c5e7a52-3f1d-4b8e-9c6a-7d2e5b1f9a34'
+    Author               = 'SmartEmail contributors'
+    CompanyName          = 'SmartEmail'
+    Copyright            = '(c) SmartEmail contributors. MIT licence.'
+    Description          = 'Turns email into OpCon job-scheduler events: reads SMArtEmail.ini unchanged, matches mail against its rules and writes OpCon external events, one pipeline cmdlet per step.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    FormatsToProcess     = @('SmartEmail.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-SmartEmailMessage'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('OpCon', 'Email', 'IMAP', 'POP3', 'Scheduler', 'Automation', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/smartemail/SmartEmail'
+            ReleaseNotes = 'Foundation: the module, its build and test harness, and Get-SmartEmailMessage -MessagePath.'
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MimeKit;
+
+namespace SmartEmail.Mail
+{
+    /// <summary>Extracts the facts of <see cref="Message"/> from a parsed MIME message.</summary>
+    internal static class MimeSummary
+    {
+        /// <summary>Reads sender, recipients, subject, date and attachment names; never throws for missing headers.</summary>
+        public static MessageHeaderSummary Summarize(MimeMessage message)
+        {
+            var sender = message.From.Mailboxes.FirstOrDefault() ?? message.Sender;
+            return new MessageHeaderSummary
+            {
+                MessageId = message.MessageId ?? string.Empty,
+                From = sender?.Address ?? string.Empty,
+                FromName = sender?.Name ?? string.Empty,
+                To = Addresses(message.To),
+                Cc = Addresses(message.Cc),
+                Subject = message.Subject ?? string.Empty,
+                Date = HeaderDate(message),
+                Attachments = AttachmentNames(message),
+            };
+        }
+
+        /// <summary>The Date header, or null when it is missing or unparsable (MimeKit reports those as MinValue).</summary>
+        public static DateTimeOffset? HeaderDate(MimeMessage message)
+        {
+            if (!message.Headers.Contains(HeaderId.Date))
+                return null;
+            var date = message.Date;
+            return date == DateTimeOffset.MinValue ? (DateTimeOffset?)null : date;
+        }
+
+        private static string[] Addresses(InternetAddressList list) =>
+            list.Mailboxes.Select(m => m.Address ?? string.Empty).Where(a => a.Length != 0).ToArray();
+
+        /// <summary>
+        /// The names of every attached or inline part that has one, in document order. An attached message without a
+        /// file name is named after its subject. Embedded messages are not searched: their attachments belong to them.
+        /// Walks with an explicit stack, so a deeply nested message cannot overflow the call stack.
+        /// </summary>
+        public static string[] AttachmentNames(MimeMessage message)
+        {
+            var names = new List<string>();
+            if (message.Body == null)
+                return names.ToArray();
+            var stack = new Stack<MimeEntity>();
+            stack.Push(message.Body);
+            while (stack.Count != 0)
+            {
+                var entity = stack.Pop();
+                switch (entity)
+                {
+                    case Multipart multipart:
+                        for (var i = multipart.Count - 1; i >= 0; i--)
+                            stack.Push(multipart[i]);
+                        break;
+                    case MessagePart attached when entity != message.Body:
+                        var name = PartName(entity);
+                        if (name.Length == 0)
+                        {
+                            var subject = attached.Message?.Subject;
+                            name = (string.IsNullOrWhiteSpace(subject) ? "message" : subject!.Trim()) + ".eml";
+                        }
+                        names.Add(name);
+                        break;
+                    case MimePart part:
+                        var partName = PartName(part);
+                        if (partName.Length != 0)
+                            names.Add(partName);
+                        break;
+                }
+            }
+            return names.ToArray();
+        }
+
+        private static string PartName(MimeEntity entity)
+        {
+            var name = entity.ContentDisposition?.FileName;
+            if (string.IsNullOrWhiteSpace(name))
+                name = entity.ContentType?.Name;
+            return string.IsNullOrWhiteSpace(name) ? string.Empty : name!.Trim();
+        }
+    }
+}

@@ -1,0 +1,12 @@
+namespace SmartEmail
+{
+    /// <summary>
+    /// The error ids SmartEmail cmdlets report (the first part of <c>FullyQualifiedErrorId</c>). Scripts and tests match
+    /// on them, so they never change once released.
+    /// </summary>
+    internal static class ErrorIds
+    {
+        public const string MessagePathNotFound = "MessagePathNotFound";
+        public const string MessageReadFailed = "MessageReadFailed";
+    }
+}

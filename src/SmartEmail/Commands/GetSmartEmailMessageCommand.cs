@@ -91,14 +91,18 @@ namespace SmartEmail.Commands
             }
             catch (ItemNotFoundException)
             {
-                var literal = GetUnresolvedProviderPathFromPSPath(path);
-                if (File.Exists(literal) || Directory.Exists(literal))
-                    resolved.Add(literal);
             }
             catch (ArgumentException e)
             {
                 WriteError(ToErrorRecord(e, ErrorIds.MessagePathNotFound, path));
                 return Array.Empty<string>();
+            }
+            if (resolved.Count == 0)
+            {
+                // "report[1].eml" is a wildcard pattern that matches nothing, yet names an existing file.
+                var literal = GetUnresolvedProviderPathFromPSPath(path);
+                if (File.Exists(literal) || Directory.Exists(literal))
+                    resolved.Add(literal);
             }
             if (resolved.Count == 0)
             {

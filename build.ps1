@@ -20,7 +20,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Clean', 'Build', 'Docs', 'Test', 'Package', 'Demo', 'Bench')]
+    # One or more of Clean, Build, Docs, Test, Package, Demo, Bench ("Build,Docs" works under pwsh -File too).
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -64,14 +64,12 @@ function Invoke-Build {
     Invoke-Native { dotnet publish (Join-Path $Root 'src/SmartEmail/SmartEmail.csproj') -c $Configuration -o $publish --nologo -v quiet }
     if (Test-Path $ModuleDir) { Remove-Item $ModuleDir -Recurse -Force }
     $deps = New-Item -ItemType Directory -Force (Join-Path $ModuleDir 'Dependencies')
-    $help = New-Item -ItemType Directory -Force (Join-Path $ModuleDir 'en-US')
     # The cmdlet assembly is the only one PowerShell loads directly; everything else is resolved privately.
     Copy-Item (Join-Path $publish 'SmartEmail.dll'), (Join-Path $publish 'SmartEmail.pdb') $ModuleDir
     Copy-Item (Join-Path $publish 'SmartEmail.Format.ps1xml') $ModuleDir
     Copy-Item (Join-Path $Root 'SmartEmail.psd1') $ModuleDir
     Get-ChildItem $publish -File | Where-Object { $_.Name -notlike 'SmartEmail.*' -or $_.Name -like 'SmartEmail.Engine.*' } |
         Where-Object Extension -in '.dll', '.pdb' | Copy-Item -Destination $deps
-    Get-ChildItem (Join-Path $Root 'en-US') -Filter 'about_*.help.txt' -ErrorAction SilentlyContinue | Copy-Item -Destination $help
     $legacy = Join-Path $Root 'src/smartemail.ps1'
     if (Test-Path $legacy) { Copy-Item $legacy $ModuleDir }
     Write-Host "Built SmartEmail $Version -> $ModuleDir"
@@ -80,8 +78,7 @@ function Invoke-Build {
 function Invoke-Docs {
     if (-not (Test-Path $ModuleManifest)) { Invoke-Build }
     $converter = Join-Path $Root 'build/help.ps1'
-    if (-not (Test-Path $converter)) { Write-Warning 'build/help.ps1 is missing: no MAML help built.'; return }
-    Invoke-Native { dotnet pwsh -NoProfile -NonInteractive -File $converter -ModulePath $ModuleDir -DocsPath (Join-Path $Root 'docs/en-US') }
+    Invoke-Native { dotnet pwsh -NoProfile -NonInteractive -File $converter -ModulePath $ModuleDir -DocsPath (Join-Path $Root 'docs/en-US') -AboutPath (Join-Path $Root 'en-US') }
 }
 
 function Get-PesterModule {
@@ -160,7 +157,10 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { throw "The demo failed with exit code $LASTEXITCODE." }
 }
 
-foreach ($t in $Task) {
+$Tasks = @($Task -split ',' | ForEach-Object Trim | Where-Object { $_ })
+$unknown = @($Tasks | Where-Object { $_ -notin 'Clean', 'Build', 'Docs', 'Test', 'Package', 'Demo', 'Bench' })
+if ($unknown) { throw "Unknown task '$($unknown -join "', '")': use Clean, Build, Docs, Test, Package, Demo or Bench." }
+foreach ($t in $Tasks) {
     switch ($t) {
         'Clean' { Invoke-Clean }
         'Build' { Invoke-Build }

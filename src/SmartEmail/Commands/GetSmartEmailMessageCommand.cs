@@ -15,8 +15,9 @@ namespace SmartEmail.Commands
         private int _emitted;
 
         /// <summary>Message files (.eml, or mbox) and folders of .eml files; wildcards allowed.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = FileSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = FileSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "FullName")]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] MessagePath { get; set; } = Array.Empty<string>();
 

@@ -10,7 +10,9 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('SmartEmail.Format.ps1xml')
     CmdletsToExport      = @(
+        'Get-SmartEmailConfiguration'
         'Get-SmartEmailMessage'
+        'Test-SmartEmailConfiguration'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

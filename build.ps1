@@ -98,7 +98,7 @@ function Invoke-EngineTests {
     $trx = Join-Path $results 'engine.trx'
     if (Test-Path $trx) { Remove-Item $trx }
     & dotnet test (Join-Path $Root 'tests/SmartEmail.Engine.Tests/SmartEmail.Engine.Tests.csproj') -c $Configuration --nologo `
-        --logger "trx;LogFileName=engine.trx" --logger 'console;verbosity=minimal' --results-directory $results
+        --logger "trx;LogFileName=engine.trx" --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
     $exit = $LASTEXITCODE
     if (-not (Test-Path $trx)) { throw "dotnet test exited with $exit and wrote no results (build failure?)." }
     $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
@@ -114,23 +114,24 @@ function Invoke-EngineTests {
 
 function Invoke-PesterTests {
     $pester = Get-PesterModule
-    $services = Join-Path $Out 'test-services'
+    # Under /tmp, not out/: dovecot's unprivileged users must be able to reach it wherever the checkout lives.
+    $services = Join-Path ([IO.Path]::GetTempPath()) 'smartemail-test-services'
     $summary = Join-Path $Out 'test-results/pester-summary.json'
     New-Item -ItemType Directory -Force (Split-Path $summary) | Out-Null
     if (Test-Path $summary) { Remove-Item $summary }
     $servicesScript = Join-Path $Root 'tests/services/services.sh'
     try {
-        Invoke-Native { bash $servicesScript start $services }
+        Invoke-Native { bash $servicesScript start $services | Out-Host }
         $env:SMARTEMAIL_TEST_SERVICES = Join-Path $services 'services.json'
         $env:SMARTEMAIL_MODULE_PATH = $ModuleManifest
         $env:NO_COLOR = '1'
         $runner = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Pester/Invoke-Tests.ps1'),
             '-PesterPath', $pester, '-SummaryPath', $summary, '-ResultPath', (Join-Path $Out 'test-results/pester.xml'))
         if ($TestPath) { $runner += @('-Path', ($TestPath -join ',')) }
-        & dotnet pwsh @runner
+        & dotnet pwsh @runner | Out-Host
     }
     finally {
-        & bash $servicesScript stop $services
+        & bash $servicesScript stop $services | Out-Host
     }
     if (-not (Test-Path $summary)) { throw 'The Pester run ended without writing its summary.' }
     $s = Get-Content -Raw $summary | ConvertFrom-Json

@@ -8,5 +8,8 @@ namespace SmartEmail
     {
         public const string MessagePathNotFound = "MessagePathNotFound";
         public const string MessageReadFailed = "MessageReadFailed";
+        public const string ConfigurationNotFound = "ConfigurationNotFound";
+        public const string ConfigurationReadFailed = "ConfigurationReadFailed";
+        public const string ConfigurationInvalid = "ConfigurationInvalid";
     }
 }

@@ -1,0 +1,394 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+
+namespace SmartEmail.Ini
+{
+    /// <summary>What one line of an INI file is.</summary>
+    public enum IniLineKind
+    {
+        /// <summary>Empty or white space only.</summary>
+        Blank,
+        /// <summary>Starts with <c>;</c> or <c>#</c>.</summary>
+        Comment,
+        /// <summary>A <c>[Section]</c> header.</summary>
+        Section,
+        /// <summary>A <c>Key=Value</c> line.</summary>
+        KeyValue,
+        /// <summary>Anything else: an unterminated section header, a line without <c>=</c>, a key before any section.</summary>
+        Invalid,
+    }
+
+    /// <summary>One line of an INI file, exactly as it was written, with what it means.</summary>
+    public sealed class IniLine
+    {
+        internal IniLine(int number, string text, string terminator)
+        {
+            Number = number;
+            Text = text;
+            Terminator = terminator;
+            Parse();
+        }
+
+        /// <summary>The 1-based line number.</summary>
+        public int Number { get; internal set; }
+
+        /// <summary>The text of the line without its terminator.</summary>
+        public string Text { get; private set; }
+
+        /// <summary>The line terminator as written: <c>\r\n</c>, <c>\n</c>, <c>\r</c>, or empty for a last line without one.</summary>
+        public string Terminator { get; internal set; }
+
+        /// <summary>What the line is.</summary>
+        public IniLineKind Kind { get; private set; }
+
+        /// <summary>The section the line belongs to (its own name for a section header); empty before the first section.</summary>
+        public string Section { get; internal set; } = string.Empty;
+
+        /// <summary>The key of a key/value line, trimmed, as written.</summary>
+        public string Key { get; private set; } = string.Empty;
+
+        /// <summary>The value of a key/value line, trimmed.</summary>
+        public string Value => Kind == IniLineKind.KeyValue ? Text.Substring(_valueStart, _valueLength) : string.Empty;
+
+        /// <summary>Why an invalid line is invalid.</summary>
+        public string Problem { get; private set; } = string.Empty;
+
+        private int _valueStart;
+        private int _valueLength;
+
+        /// <summary>Replaces the value, keeping everything around it (key spelling, spaces around '=', trailing spaces).</summary>
+        internal void SetValue(string value)
+        {
+            Text = Text.Substring(0, _valueStart) + value + Text.Substring(_valueStart + _valueLength);
+            _valueLength = value.Length;
+        }
+
+        private void Parse()
+        {
+            var trimmed = Text.Trim();
+            if (trimmed.Length == 0)
+            {
+                Kind = IniLineKind.Blank;
+            }
+            else if (trimmed[0] == ';' || trimmed[0] == '#')
+            {
+                Kind = IniLineKind.Comment;
+            }
+            else if (trimmed[0] == '[')
+            {
+                var close = trimmed.IndexOf(']');
+                var rest = close < 0 ? string.Empty : trimmed.Substring(close + 1).TrimStart();
+                if (close < 0)
+                {
+                    Kind = IniLineKind.Invalid;
+                    Problem = "The section header has no closing ']'.";
+                }
+                else if (rest.Length != 0 && rest[0] != ';' && rest[0] != '#')
+                {
+                    Kind = IniLineKind.Invalid;
+                    Problem = $"Unexpected text '{rest}' after the section header.";
+                }
+                else if (trimmed.Substring(1, close - 1).Trim().Length == 0)
+                {
+                    Kind = IniLineKind.Invalid;
+                    Problem = "The section header has no name.";
+                }
+                else
+                {
+                    Kind = IniLineKind.Section;
+                    Section = trimmed.Substring(1, close - 1).Trim();
+                }
+            }
+            else
+            {
+                var equals = Text.IndexOf('=');
+                if (equals < 0)
+                {
+                    Kind = IniLineKind.Invalid;
+                    Problem = "The line has no '=' between a key and its value; it is ignored.";
+                    return;
+                }
+                Key = Text.Substring(0, equals).Trim();
+                if (Key.Length == 0)
+                {
+                    Kind = IniLineKind.Invalid;
+                    Problem = "The line has a value but no key; it is ignored.";
+                    return;
+                }
+                Kind = IniLineKind.KeyValue;
+                var start = equals + 1;
+                while (start < Text.Length && char.IsWhiteSpace(Text[start]))
+                    start++;
+                var end = Text.Length;
+                while (end > start && char.IsWhiteSpace(Text[end - 1]))
+                    end--;
+                _valueStart = start;
+                _valueLength = end - start;
+            }
+        }
+    }
+
+    /// <summary>
+    /// An INI file held losslessly: every line with its own terminator, the encoding and byte order mark it was read
+    /// with. <see cref="Set"/> changes one value and nothing else, and <see cref="Save"/> writes the file atomically,
+    /// so comments, blank lines, key order and casing, unknown keys, line endings and encoding survive an edit.
+    /// Section and key names are matched case-insensitively; where a key or section is duplicated, the first one is
+    /// the one in effect (as Windows' GetPrivateProfileString does), and the one that <see cref="Set"/> changes.
+    /// </summary>
+    public sealed class IniDocument
+    {
+        private readonly List<IniLine> _lines;
+
+        private IniDocument(string? path, List<IniLine> lines, Encoding encoding, bool byteOrderMark)
+        {
+            Path = path;
+            _lines = lines;
+            Encoding = encoding;
+            HasByteOrderMark = byteOrderMark;
+            AssignSections();
+        }
+
+        /// <summary>The file the document was read from, or null for one parsed from text.</summary>
+        public string? Path { get; }
+
+        /// <summary>The encoding the file was read with, and is written back with.</summary>
+        public Encoding Encoding { get; }
+
+        /// <summary>Whether the file starts with a byte order mark (kept on save).</summary>
+        public bool HasByteOrderMark { get; }
+
+        /// <summary>The lines, in file order.</summary>
+        public IReadOnlyList<IniLine> Lines => _lines;
+
+        /// <summary>
+        /// Reads an INI file: UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (ANSI).
+        /// </summary>
+        /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+        /// <exception cref="IOException">The file cannot be read.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
+        public static IniDocument Load(string path)
+        {
+            var bytes = File.ReadAllBytes(path);
+            var (encoding, bomLength) = DetectEncoding(bytes);
+            var text = encoding.GetString(bytes, bomLength, bytes.Length - bomLength);
+            return new IniDocument(path, SplitLines(text), encoding, bomLength != 0);
+        }
+
+        /// <summary>Parses INI text (no file); saved, it is written as UTF-8 without BOM.</summary>
+        public static IniDocument Parse(string text) =>
+            new IniDocument(null, SplitLines(text), new UTF8Encoding(false), false);
+
+        /// <summary>The line terminator most lines use (CRLF when there are none), used for lines this class adds.</summary>
+        public string NewLine
+        {
+            get
+            {
+                var counts = _lines.Where(l => l.Terminator.Length != 0).GroupBy(l => l.Terminator)
+                    .OrderByDescending(g => g.Count()).FirstOrDefault();
+                return counts?.Key ?? "\r\n";
+            }
+        }
+
+        /// <summary>The section header lines, in file order.</summary>
+        public IEnumerable<IniLine> Sections => _lines.Where(l => l.Kind == IniLineKind.Section);
+
+        /// <summary>The key/value line in effect for a key: the first one in the first section of that name.</summary>
+        public IniLine? Find(string section, string key)
+        {
+            var header = FirstSection(section);
+            if (header == null)
+                return null;
+            return SectionBody(header).FirstOrDefault(l => l.Kind == IniLineKind.KeyValue && Same(l.Key, key));
+        }
+
+        /// <summary>The value in effect for a key, or null when the key is absent.</summary>
+        public string? Get(string section, string key) => Find(section, key)?.Value;
+
+        /// <summary>The key/value lines of the first section of that name, in file order (duplicates included).</summary>
+        public IEnumerable<IniLine> Entries(string section)
+        {
+            var header = FirstSection(section);
+            return header == null ? Enumerable.Empty<IniLine>() : SectionBody(header).Where(l => l.Kind == IniLineKind.KeyValue);
+        }
+
+        /// <summary>
+        /// Sets one value. An existing key keeps its line, spelling and spacing and only the value changes; a missing key
+        /// is added after the last entry of its section; a missing section is added at the end of the file.
+        /// </summary>
+        /// <exception cref="ArgumentException">The section, key or value would not survive a round trip (line breaks,
+        /// a key with '=' or a section name with ']').</exception>
+        public void Set(string section, string key, string value)
+        {
+            if (section.Length == 0 || section.IndexOfAny(new[] { ']', '\r', '\n' }) >= 0)
+                throw new ArgumentException($"'{section}' cannot be an INI section name.", nameof(section));
+            if (key.Trim().Length == 0 || key.IndexOfAny(new[] { '=', '\r', '\n' }) >= 0 || key.Trim()[0] == '[' || key.Trim()[0] == ';' || key.Trim()[0] == '#')
+                throw new ArgumentException($"'{key}' cannot be an INI key.", nameof(key));
+            if (value.IndexOfAny(new[] { '\r', '\n' }) >= 0)
+                throw new ArgumentException($"The value for {key} cannot contain a line break.", nameof(value));
+            if (value.Length != 0 && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[value.Length - 1])))
+                throw new ArgumentException($"The value for {key} cannot start or end with white space: INI values are trimmed.", nameof(value));
+
+            var existing = Find(section, key);
+            if (existing != null)
+            {
+                existing.SetValue(value);
+                return;
+            }
+            var newLine = NewLine;
+            var header = FirstSection(section);
+            if (header == null)
+            {
+                EnsureLastLineTerminated(newLine);
+                if (_lines.Count != 0 && _lines[_lines.Count - 1].Kind != IniLineKind.Blank)
+                    _lines.Add(new IniLine(0, string.Empty, newLine));
+                _lines.Add(new IniLine(0, "[" + section + "]", newLine));
+                _lines.Add(new IniLine(0, key + "=" + value, newLine));
+            }
+            else
+            {
+                // After the section's last non-blank, non-comment line, so a blank line or a comment block that
+                // introduces the next section stays where it is.
+                var anchor = SectionBody(header).LastOrDefault(l => l.Kind == IniLineKind.KeyValue || l.Kind == IniLineKind.Invalid) ?? header;
+                var index = _lines.IndexOf(anchor);
+                if (anchor.Terminator.Length == 0)
+                    anchor.Terminator = newLine;
+                _lines.Insert(index + 1, new IniLine(0, key + "=" + value, newLine));
+            }
+            Renumber();
+            AssignSections();
+        }
+
+        /// <summary>The document as text, exactly as it would be written (without the byte order mark).</summary>
+        public override string ToString()
+        {
+            var builder = new StringBuilder();
+            foreach (var line in _lines)
+                builder.Append(line.Text).Append(line.Terminator);
+            return builder.ToString();
+        }
+
+        /// <summary>The bytes of the file as it would be written, byte order mark included.</summary>
+        public byte[] ToBytes()
+        {
+            var body = Encoding.GetBytes(ToString());
+            if (!HasByteOrderMark)
+                return body;
+            var bom = Encoding.GetPreamble();
+            var all = new byte[bom.Length + body.Length];
+            Buffer.BlockCopy(bom, 0, all, 0, bom.Length);
+            Buffer.BlockCopy(body, 0, all, bom.Length, body.Length);
+            return all;
+        }
+
+        /// <summary>
+        /// Writes the document to its file (or <paramref name="path"/>) atomically: the bytes go to a temporary file in
+        /// the same folder that starts as a copy of the original (so it keeps the original's permissions), are flushed to
+        /// disk, and the temporary file then replaces the original in one rename. A crash leaves the old file or the new
+        /// one, never a half-written file.
+        /// </summary>
+        /// <exception cref="InvalidOperationException">The document has no file and no path was given.</exception>
+        /// <exception cref="IOException">The file cannot be written.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file or its folder may not be written.</exception>
+        public void Save(string? path = null)
+        {
+            var target = path ?? Path ?? throw new InvalidOperationException("The INI document was not read from a file; name one to save to.");
+            var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(target)) ?? ".";
+            var temp = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+            try
+            {
+                if (File.Exists(target))
+                    File.Copy(target, temp, overwrite: true);
+                using (var stream = new FileStream(temp, File.Exists(temp) ? FileMode.Truncate : FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                {
+                    var bytes = ToBytes();
+                    stream.Write(bytes, 0, bytes.Length);
+                    stream.Flush(flushToDisk: true);
+                }
+                if (File.Exists(target))
+                    File.Replace(temp, target, destinationBackupFileName: null, ignoreMetadataErrors: true);
+                else
+                    File.Move(temp, target);
+            }
+            finally
+            {
+                if (File.Exists(temp))
+                    File.Delete(temp);
+            }
+        }
+
+        internal static (Encoding Encoding, int BomLength) DetectEncoding(byte[] bytes)
+        {
+            if (bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
+                return (new UTF8Encoding(true), 3);
+            if (bytes.Length >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE)
+                return (new UnicodeEncoding(bigEndian: false, byteOrderMark: true), 2);
+            if (bytes.Length >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF)
+                return (new UnicodeEncoding(bigEndian: true, byteOrderMark: true), 2);
+            try
+            {
+                new UTF8Encoding(false, throwOnInvalidBytes: true).GetCharCount(bytes);
+                return (new UTF8Encoding(false), 0);
+            }
+            catch (DecoderFallbackException)
+            {
+                // Not UTF-8: an ANSI file written by Notepad or the vendor's installer on a Western Windows.
+                return (Encoding.GetEncoding(1252), 0);
+            }
+        }
+
+        private static List<IniLine> SplitLines(string text)
+        {
+            var lines = new List<IniLine>();
+            var start = 0;
+            var number = 1;
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (c != '\r' && c != '\n')
+                    continue;
+                var terminator = c == '\r' && i + 1 < text.Length && text[i + 1] == '\n' ? "\r\n" : c.ToString();
+                lines.Add(new IniLine(number++, text.Substring(start, i - start), terminator));
+                i += terminator.Length - 1;
+                start = i + 1;
+            }
+            if (start < text.Length)
+                lines.Add(new IniLine(number, text.Substring(start), string.Empty));
+            return lines;
+        }
+
+        private void EnsureLastLineTerminated(string newLine)
+        {
+            if (_lines.Count != 0 && _lines[_lines.Count - 1].Terminator.Length == 0)
+                _lines[_lines.Count - 1].Terminator = newLine;
+        }
+
+        private IniLine? FirstSection(string section) =>
+            _lines.FirstOrDefault(l => l.Kind == IniLineKind.Section && Same(l.Section, section));
+
+        private IEnumerable<IniLine> SectionBody(IniLine header) =>
+            _lines.SkipWhile(l => !ReferenceEquals(l, header)).Skip(1).TakeWhile(l => l.Kind != IniLineKind.Section);
+
+        private void Renumber()
+        {
+            for (var i = 0; i < _lines.Count; i++)
+                _lines[i].Number = i + 1;
+        }
+
+        private void AssignSections()
+        {
+            var current = string.Empty;
+            foreach (var line in _lines)
+            {
+                if (line.Kind == IniLineKind.Section)
+                    current = line.Section;
+                else
+                    line.Section = current;
+            }
+        }
+
+        internal static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+    }
+}

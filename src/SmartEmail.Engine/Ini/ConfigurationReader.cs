@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
+using SmartEmail.Rules;
 
 namespace SmartEmail.Ini
 {
@@ -53,11 +54,11 @@ namespace SmartEmail.Ini
 
         private sealed class Reader
         {
-            private static readonly Regex TokenPattern = new Regex(@"\[\[([^\[\]]+)\]\]", RegexOptions.CultureInvariant);
             private static readonly Regex VariablePattern = new Regex(@"%([A-Za-z_][A-Za-z0-9_()]*)%", RegexOptions.CultureInvariant);
-            private static readonly Regex TimeFramePattern = new Regex(@"^(\d{2})(\d{2})\s*-\s*(\d{2})(\d{2})$", RegexOptions.CultureInvariant);
-            private static readonly string[] BuiltInTokens = { "SENDER", "SUBJECT", "DATE", "EVENT", "REASON", "ATTACHMENT" };
             private static readonly string[] SecretKeys = { "General/OpConUserPassword", "Mail/Password", "Mail/User", "Mail/ClientSecret", "OpCon/ApiToken", "OpCon/ApiPassword" };
+
+            // Refused rather than ignored: a rule that asks for authenticated senders must never silently trust From.
+            private const string NotYetSupported = "RequireAuthenticatedSender is not supported by this version of SmartEmail, and a rule that asks for it must not silently trust the From header: remove the key or upgrade.";
 
             private readonly IniDocument _doc;
             private readonly string _path;
@@ -168,7 +169,7 @@ namespace SmartEmail.Ini
                     var value = Expand(line, line.Value);
                     if (!_config.Tokens.TryAdd(line.Key, value))
                         continue; // duplicate: reported by CheckStructure
-                    if (BuiltInTokens.Any(b => IniDocument.Same(b, line.Key)) || IsCaptureToken(line.Key))
+                    if (RuleSyntax.IsBuiltIn(line.Key) || RuleSyntax.IsCaptureToken(line.Key))
                         Add(FindingSeverity.Warning, line.Number, "Tokens", line.Key, $"[[{line.Key}]] is a built-in token; this definition hides it in rule values.");
                 }
             }
@@ -204,6 +205,8 @@ namespace SmartEmail.Ini
                 g.RegexTimeout = Seconds("General", "RegexTimeout");
                 g.RequireAuthenticatedSender = Bool("General", "RequireAuthenticatedSender");
                 g.TrustedAuthServId = Text("General", "TrustedAuthServId");
+                if (g.RequireAuthenticatedSender)
+                    Add(FindingSeverity.Error, LineOf("General", "RequireAuthenticatedSender"), "General", "RequireAuthenticatedSender", NotYetSupported);
                 if (g.RequireAuthenticatedSender && g.TrustedAuthServId == null)
                     Add(FindingSeverity.Error, LineOf("General", "RequireAuthenticatedSender"), "General", "TrustedAuthServId",
                         "RequireAuthenticatedSender is on but TrustedAuthServId is not set: name your mail server's authserv-id.");
@@ -382,8 +385,12 @@ namespace SmartEmail.Ini
                     rule.UnsafeValueAction = OneOf(s, "UnsafeValueAction", "Reject", "Strip");
 
                 var groups = new List<string>();
-                if (!rule.UseWildCards)
+                if (rule.UseWildCards && rule.ProcessBody)
+                    Add(FindingSeverity.Warning, LineOf(s, "UseWildCards"), s, "UseWildCards", "UseWildCards is ignored with ProcessBody=Yes: SubjectLineMask is read as a regular expression.");
+                if (!rule.UseWildCards || rule.ProcessBody)
                     groups.AddRange(CheckRegex(s, "SubjectLineMask", rule.SubjectLineMask));
+                if (rule.RequireAuthenticatedSender == true)
+                    Add(FindingSeverity.Error, LineOf(s, "RequireAuthenticatedSender"), s, "RequireAuthenticatedSender", NotYetSupported);
                 CheckRegex(s, "QualifyingSubjectLine", rule.QualifyingSubjectLine);
                 groups.AddRange(CheckRegex(s, "AttachmentMask", rule.AttachmentMask));
                 foreach (var line in _doc.Entries(s))
@@ -393,19 +400,10 @@ namespace SmartEmail.Ini
 
             private void CheckTimeFrame(string section, string frame)
             {
-                var match = TimeFramePattern.Match(frame);
-                var ok = match.Success;
-                if (ok)
-                {
-                    int Part(int i) => int.Parse(match.Groups[i].Value, CultureInfo.InvariantCulture);
-                    ok = ValidTime(Part(1), Part(2)) && ValidTime(Part(3), Part(4));
-                }
-                if (!ok)
+                if (!RuleSyntax.TryParseTimeFrame(frame, out _, out _))
                     Add(FindingSeverity.Error, LineOf(section, "AllowedTimeFrame"), section, "AllowedTimeFrame",
                         $"AllowedTimeFrame '{frame}' is not HHMM-HHMM with times from 0000 to 2400 (for example 0800-1730, or 2200-0600 across midnight).");
             }
-
-            private static bool ValidTime(int hours, int minutes) => (hours < 24 && minutes < 60) || (hours == 24 && minutes == 0);
 
             /// <summary>Compiles a mask; reports .NET's message when it does not compile. Returns its named groups.</summary>
             private IEnumerable<string> CheckRegex(string section, string key, string pattern)
@@ -426,19 +424,16 @@ namespace SmartEmail.Ini
 
             private void CheckTokens(IniLine line, string value, FindingSeverity severity, IEnumerable<string> namedGroups)
             {
-                foreach (Match match in TokenPattern.Matches(value))
+                foreach (Match match in RuleSyntax.TokenPattern.Matches(value))
                 {
                     var name = match.Groups[1].Value;
-                    if (BuiltInTokens.Any(b => IniDocument.Same(b, name)) || IsCaptureToken(name) || _config.Tokens.ContainsKey(name)
+                    if (RuleSyntax.IsBuiltIn(name) || RuleSyntax.IsCaptureToken(name) || _config.Tokens.ContainsKey(name)
                         || namedGroups.Any(g => string.Equals(g, name, StringComparison.Ordinal)))
                         continue;
                     Add(severity, line.Number, line.Section, line.Key,
-                        $"[[{name}]] is neither a built-in token ({string.Join(", ", BuiltInTokens)}, [[1]], [[A1]], ...), a named group of the masks, nor defined in [Tokens].");
+                        $"[[{name}]] is neither a built-in token ({string.Join(", ", RuleSyntax.BuiltInTokens)}, [[1]], [[A1]], ...), a named group of the masks, nor defined in [Tokens].");
                 }
             }
-
-            private static bool IsCaptureToken(string name) =>
-                name.All(char.IsDigit) || (name.Length > 1 && (name[0] == 'A' || name[0] == 'a') && name.Substring(1).All(char.IsDigit));
 
             private void CheckSecrets()
             {
@@ -495,7 +490,7 @@ namespace SmartEmail.Ini
             }
 
             private string ExpandTokens(string value) =>
-                TokenPattern.Replace(value, m => _config.Tokens.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
+                RuleSyntax.TokenPattern.Replace(value, m => _config.Tokens.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
 
             private bool Bool(string section, string key) =>
                 OptionalBool(section, key) ?? ParseBool(IniSchema.DefaultOf(section, key) ?? "False") ?? false;
@@ -588,16 +583,10 @@ namespace SmartEmail.Ini
                 var text = Text(section, key);
                 if (text == null)
                     return null;
-                try
-                {
-                    TimeZoneInfo.FindSystemTimeZoneById(text);
+                if (RuleSyntax.FindTimeZone(text) != null)
                     return text;
-                }
-                catch (Exception e) when (e is TimeZoneNotFoundException || e is InvalidTimeZoneException)
-                {
-                    Add(FindingSeverity.Error, LineOf(section, key), section, key, $"TimeZone '{text}' is not a time zone this machine knows (use an IANA id such as Europe/Berlin or a Windows id such as W. Europe Standard Time).");
-                    return null;
-                }
+                Add(FindingSeverity.Error, LineOf(section, key), section, key, $"TimeZone '{text}' is not a time zone this machine knows (use an IANA id such as Europe/Berlin or a Windows id such as W. Europe Standard Time).");
+                return null;
             }
 
             /// <summary>

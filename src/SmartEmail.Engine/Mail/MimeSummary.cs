@@ -25,6 +25,19 @@ namespace SmartEmail.Mail
             };
         }
 
+        /// <summary>A message whose content is already in memory (POP3 and tests).</summary>
+        public static Message InMemory(MimeMessage message, string id, string source, DateTimeOffset? received, long size) =>
+            new Message(id, source, Summarize(message), received, size, new LoadedContent(message));
+
+        private sealed class LoadedContent : IMessageContent
+        {
+            private readonly MimeMessage _message;
+
+            public LoadedContent(MimeMessage message) => _message = message;
+
+            public MimeMessage Load(System.Threading.CancellationToken cancellationToken) => _message;
+        }
+
         /// <summary>The Date header, or null when it is missing or unparsable (MimeKit reports those as MinValue).</summary>
         public static DateTimeOffset? HeaderDate(MimeMessage message)
         {

@@ -1,0 +1,386 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading;
+using SmartEmail.Ini;
+
+namespace SmartEmail.Rules
+{
+    /// <summary>The settings outside the rules that evaluation needs: reject reasons, time zone, safety, regex timeout.</summary>
+    public sealed class RuleSettings
+    {
+        /// <summary>[[REASON]] when the sender is not allowed.</summary>
+        public string RejectSenderMessage { get; set; } = Default("Audit", "RejectSenderMessage");
+        /// <summary>[[REASON]] outside the time frame.</summary>
+        public string RejectTimeframeMessage { get; set; } = Default("Audit", "RejectTimeframeMessage");
+        /// <summary>[[REASON]] when nothing matched.</summary>
+        public string RejectNoMatchingSubjectMessage { get; set; } = Default("Audit", "RejectNoMatchingSubjectMessage");
+        /// <summary>[[REASON]] when no attachment matched.</summary>
+        public string RejectNoAttachmentMessage { get; set; } = Default("Audit", "RejectNoAttachmentMessage");
+        /// <summary>[[REASON]] when the subject failed QualifyingSubjectLine.</summary>
+        public string RejectSubjectMessage { get; set; } = Default("Audit", "RejectSubjectMessage");
+        /// <summary>[[REASON]] when no body line matched.</summary>
+        public string RejectBody { get; set; } = Default("Audit", "RejectBody");
+        /// <summary>The time zone id for windows of rules without their own, or null for the machine's.</summary>
+        public string? TimeZone { get; set; }
+        /// <summary>Reject or Strip, for rules without their own.</summary>
+        public string UnsafeValueAction { get; set; } = "Reject";
+        /// <summary>How long one regular expression may run on one input.</summary>
+        public TimeSpan RegexTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <summary>The settings of an INI.</summary>
+        public static RuleSettings From(Configuration configuration) => new RuleSettings
+        {
+            RejectSenderMessage = configuration.Audit.RejectSenderMessage,
+            RejectTimeframeMessage = configuration.Audit.RejectTimeframeMessage,
+            RejectNoMatchingSubjectMessage = configuration.Audit.RejectNoMatchingSubjectMessage,
+            RejectNoAttachmentMessage = configuration.Audit.RejectNoAttachmentMessage,
+            RejectSubjectMessage = configuration.Audit.RejectSubjectMessage,
+            RejectBody = configuration.Audit.RejectBody,
+            TimeZone = configuration.General.TimeZone,
+            UnsafeValueAction = configuration.General.UnsafeValueAction,
+            RegexTimeout = configuration.General.RegexTimeout,
+        };
+
+        private static string Default(string section, string key) => IniSchema.DefaultOf(section, key) ?? string.Empty;
+    }
+
+    /// <summary>
+    /// Decides what smartemail.exe would decide for a message, rule by rule, and explains it. Masks are compiled once,
+    /// when the engine is made; a message's body is read at most once, and only when a rule needs it. Evaluation has no
+    /// side effects.
+    /// </summary>
+    public sealed class RuleEngine
+    {
+        /// <summary>The longest event OpCon accepts from outside.</summary>
+        public const int MaxEventLength = 2000;
+
+        private readonly IReadOnlyList<CompiledRule> _rules;
+        private readonly RuleSettings _settings;
+
+        /// <summary>Compiles the rules.</summary>
+        /// <exception cref="ArgumentException">A mask, time frame or time zone of a rule is invalid; the message names the rule.</exception>
+        public RuleEngine(IEnumerable<Rule> rules, RuleSettings settings)
+        {
+            _settings = settings;
+            _rules = rules.Select(r => new CompiledRule(r, settings)).ToList();
+        }
+
+        /// <summary>The rules, in evaluation order.</summary>
+        public IEnumerable<Rule> Rules => _rules.Select(r => r.Rule);
+
+        /// <summary>Evaluates every rule against the message, in order.</summary>
+        /// <param name="message">The message.</param>
+        /// <param name="at">Evaluate the time window as if the message had arrived at this time.</param>
+        /// <param name="cancellationToken">Cancels reading the body.</param>
+        /// <exception cref="MessageReadException">A rule needs the body and the message can no longer be read.</exception>
+        public IReadOnlyList<RuleResult> Evaluate(Message message, DateTimeOffset? at = null, CancellationToken cancellationToken = default)
+        {
+            IReadOnlyList<string>? body = null;
+            IReadOnlyList<string> Body()
+            {
+                return body ??= MessageText.BodyLines(message.Content.Load(cancellationToken));
+            }
+            return _rules.Select(r => r.Evaluate(message, at, Body, _settings)).ToList();
+        }
+
+        /// <summary>
+        /// The verdict on the message as a whole: Accepted when any rule accepted it; otherwise Rejected, with the reason
+        /// of the first rule that rejected it, or RejectNoMatchingSubjectMessage when no rule matched at all.
+        /// </summary>
+        public (RuleOutcome Outcome, string Reason) Verdict(IReadOnlyList<RuleResult> results)
+        {
+            if (results.Any(r => r.Outcome == RuleOutcome.Accepted))
+                return (RuleOutcome.Accepted, string.Empty);
+            var rejected = results.FirstOrDefault(r => r.Outcome == RuleOutcome.Rejected);
+            return (RuleOutcome.Rejected, rejected?.Reason ?? _settings.RejectNoMatchingSubjectMessage);
+        }
+
+        private sealed class CompiledRule
+        {
+            private readonly Regex _subject;
+            private readonly Regex? _qualifier;
+            private readonly Regex? _attachment;
+            private readonly int _start;
+            private readonly int _end;
+            private readonly TimeZoneInfo _zone;
+            private readonly bool _strip;
+
+            public CompiledRule(Rule rule, RuleSettings settings)
+            {
+                Rule = rule;
+                var timeout = settings.RegexTimeout;
+                var wildcards = rule.UseWildCards && !rule.ProcessBody; // the vendor ignores UseWildCards with ProcessBody
+                _subject = Compile(rule, "SubjectLineMask", wildcards ? WildcardToRegex(rule.SubjectLineMask) : rule.SubjectLineMask, timeout)!;
+                _qualifier = rule.ProcessBody ? Compile(rule, "QualifyingSubjectLine", rule.QualifyingSubjectLine, timeout) : null;
+                _attachment = rule.ProcessAttachments ? Compile(rule, "AttachmentMask", rule.AttachmentMask, timeout) : null;
+                if (rule.ProcessAttachments && _attachment == null)
+                    throw new ArgumentException($"{rule.Name}: ProcessAttachments is on but AttachmentMask is not set.");
+                (_start, _end) = ParseTimeFrame(rule);
+                _zone = FindZone(rule, rule.TimeZone ?? settings.TimeZone);
+                _strip = string.Equals(rule.UnsafeValueAction ?? settings.UnsafeValueAction, "Strip", StringComparison.OrdinalIgnoreCase);
+            }
+
+            public Rule Rule { get; }
+
+            public RuleResult Evaluate(Message message, DateTimeOffset? at, Func<IReadOnlyList<string>> body, RuleSettings settings)
+            {
+                var checks = new List<RuleCheck>();
+                try
+                {
+                    return EvaluateChecked(message, at, body, settings, checks);
+                }
+                catch (RegexMatchTimeoutException e)
+                {
+                    checks.Add(new RuleCheck("Safety", CheckStatus.Failed, $"The pattern '{e.Pattern}' ran longer than {e.MatchTimeout.TotalSeconds:0.##} s."));
+                    var reason = $"A mask of {Rule.Name} took longer than {e.MatchTimeout.TotalSeconds:0.##} s on this message, so the rule could not be evaluated.";
+                    return Result(message, RuleOutcome.Rejected, reason, new string[0], new string[0], new string[0], checks);
+                }
+            }
+
+            private RuleResult EvaluateChecked(Message message, DateTimeOffset? at, Func<IReadOnlyList<string>> body, RuleSettings settings, List<RuleCheck> checks)
+            {
+                var senderOk = CheckSender(message, checks);
+                var timeOk = CheckTime(message, at, checks);
+
+                // Subject and body: every match generates the rule's events with its own captures.
+                var matches = new List<(string On, Match Match)>();
+                var qualified = true;
+                if (Rule.ProcessBody && _qualifier != null)
+                {
+                    qualified = _qualifier.IsMatch(message.Subject);
+                    checks.Add(new RuleCheck("Qualifier", qualified ? CheckStatus.Passed : CheckStatus.Failed,
+                        $"subject '{message.Subject}' {(qualified ? "matches" : "does not match")} QualifyingSubjectLine '{Rule.QualifyingSubjectLine}'"));
+                    checks.Add(new RuleCheck("Subject", CheckStatus.Skipped, "with QualifyingSubjectLine only body lines generate events"));
+                }
+                else
+                {
+                    var m = _subject.Match(message.Subject);
+                    if (m.Success)
+                        matches.Add(("Subject", m));
+                    checks.Add(new RuleCheck("Subject", m.Success ? CheckStatus.Passed : CheckStatus.Failed,
+                        $"subject '{message.Subject}' {(m.Success ? "matches" : "does not match")} '{Rule.SubjectLineMask}'"));
+                }
+                if (Rule.ProcessBody && qualified)
+                {
+                    var lines = body();
+                    var before = matches.Count;
+                    foreach (var line in lines)
+                    {
+                        var m = _subject.Match(line);
+                        if (m.Success)
+                            matches.Add(("Body:" + line, m));
+                    }
+                    var found = matches.Count - before;
+                    checks.Add(new RuleCheck("Body", found != 0 ? CheckStatus.Passed : CheckStatus.Failed,
+                        found != 0 ? $"{found} of {lines.Count} body line(s) match; first: '{matches[before].On.Substring(5)}'" : $"none of {lines.Count} body line(s) match '{Rule.SubjectLineMask}'"));
+                }
+                else
+                {
+                    checks.Add(new RuleCheck("Body", CheckStatus.Skipped, Rule.ProcessBody ? "the subject did not qualify" : "ProcessBody is off"));
+                }
+
+                var attachment = CheckAttachment(message, checks, out var attachmentMatch);
+                var matchedOn = matches.Select(x => x.On).ToList();
+                if (attachmentMatch != null)
+                    matchedOn.Add("Attachment:" + attachment);
+                var captures = matches.Count == 0 ? new string[0] : Groups(matches[0].Match);
+
+                if (matches.Count == 0)
+                {
+                    var reason = !qualified ? settings.RejectSubjectMessage
+                        : Rule.ProcessBody && _qualifier != null ? settings.RejectBody
+                        : settings.RejectNoMatchingSubjectMessage;
+                    return Result(message, RuleOutcome.NotMatched, reason, matchedOn.ToArray(), captures, new string[0], checks);
+                }
+                if (!senderOk)
+                    return Result(message, RuleOutcome.Rejected, settings.RejectSenderMessage, matchedOn.ToArray(), captures, new string[0], checks);
+                if (!timeOk)
+                    return Result(message, RuleOutcome.Rejected, settings.RejectTimeframeMessage, matchedOn.ToArray(), captures, new string[0], checks);
+                if (_attachment != null && attachmentMatch == null)
+                    return Result(message, RuleOutcome.Rejected, settings.RejectNoAttachmentMessage, matchedOn.ToArray(), captures, new string[0], checks);
+
+                var events = new List<string>();
+                var problems = new List<string>();
+                foreach (var (_, match) in matches)
+                {
+                    foreach (var template in Rule.Events)
+                        events.Add(Resolve(template, message, match, attachment, attachmentMatch, problems));
+                }
+                var tooLong = events.FirstOrDefault(e => e.Length > MaxEventLength);
+                if (tooLong != null)
+                    problems.Add($"a resolved event is {tooLong.Length} characters long, more than the {MaxEventLength} OpCon accepts");
+                if (problems.Count != 0)
+                {
+                    var detail = string.Join("; ", problems.Distinct());
+                    checks.Add(new RuleCheck("Safety", CheckStatus.Failed, detail));
+                    return Result(message, RuleOutcome.Rejected, "Unsafe event: " + detail + ".", matchedOn.ToArray(), captures, new string[0], checks);
+                }
+                checks.Add(new RuleCheck("Safety", CheckStatus.Passed, $"{events.Count} event(s) resolved, no value adds or shifts event fields"));
+                return Result(message, RuleOutcome.Accepted, string.Empty, matchedOn.ToArray(), captures, events.ToArray(), checks);
+            }
+
+            private RuleResult Result(Message message, RuleOutcome outcome, string reason, string[] matchedOn, string[] captures, string[] events, List<RuleCheck> checks) =>
+                new RuleResult(message, Rule, outcome, reason, matchedOn, captures, events, checks.ToArray());
+
+            private bool CheckSender(Message message, List<RuleCheck> checks)
+            {
+                var from = message.From;
+                foreach (var allowed in Rule.AllowedSenders)
+                {
+                    if (string.Equals(allowed, "ALL", StringComparison.OrdinalIgnoreCase))
+                    {
+                        checks.Add(new RuleCheck("Sender", CheckStatus.Passed, "AllowedSenders is ALL"));
+                        return true;
+                    }
+                    if (from.Length != 0 && string.Equals(allowed, from, StringComparison.OrdinalIgnoreCase))
+                    {
+                        checks.Add(new RuleCheck("Sender", CheckStatus.Passed, $"'{from}' is listed"));
+                        return true;
+                    }
+                    if (allowed.StartsWith("any@", StringComparison.OrdinalIgnoreCase) && from.Length != 0)
+                    {
+                        var at = from.LastIndexOf('@');
+                        if (at >= 0 && string.Equals(from.Substring(at + 1), allowed.Substring(4), StringComparison.OrdinalIgnoreCase))
+                        {
+                            checks.Add(new RuleCheck("Sender", CheckStatus.Passed, $"'{from}' is in the allowed domain of '{allowed}'"));
+                            return true;
+                        }
+                    }
+                }
+                var who = from.Length == 0 ? "the message has no sender address" : $"'{from}'";
+                checks.Add(new RuleCheck("Sender", CheckStatus.Failed, $"{who} is not in AllowedSenders ({string.Join("; ", Rule.AllowedSenders)})"));
+                return false;
+            }
+
+            private bool CheckTime(Message message, DateTimeOffset? at, List<RuleCheck> checks)
+            {
+                var when = at ?? message.ArrivalTime;
+                if (when == null)
+                {
+                    checks.Add(new RuleCheck("TimeFrame", CheckStatus.Failed, "the message has no arrival time and no Date header"));
+                    return false;
+                }
+                var local = TimeZoneInfo.ConvertTime(when.Value, _zone);
+                var minute = local.Hour * 60 + local.Minute;
+                // The end minute is included; a start after the end wraps past midnight (2200-0600).
+                var inside = _start <= _end ? minute >= _start && minute <= _end : minute >= _start || minute <= _end;
+                var source = at != null ? "-At time" : message.Received != null ? "arrival" : "Date header";
+                checks.Add(new RuleCheck("TimeFrame", inside ? CheckStatus.Passed : CheckStatus.Failed,
+                    $"{source} {local:HH:mm} ({_zone.Id}) is {(inside ? "inside" : "outside")} {Rule.AllowedTimeFrame}"));
+                return inside;
+            }
+
+            private string CheckAttachment(Message message, List<RuleCheck> checks, out Match? match)
+            {
+                match = null;
+                if (_attachment == null)
+                {
+                    checks.Add(new RuleCheck("Attachment", CheckStatus.Skipped, "ProcessAttachments is off"));
+                    return string.Empty;
+                }
+                foreach (var name in message.Attachments)
+                {
+                    var m = _attachment.Match(name);
+                    if (m.Success)
+                    {
+                        match = m;
+                        checks.Add(new RuleCheck("Attachment", CheckStatus.Passed, $"'{name}' matches '{Rule.AttachmentMask}'"));
+                        return name;
+                    }
+                }
+                var names = message.Attachments.Length == 0 ? "the message has no attachments" : $"none of {string.Join(", ", message.Attachments.Select(n => "'" + n + "'"))}";
+                checks.Add(new RuleCheck("Attachment", CheckStatus.Failed, $"{names} matches '{Rule.AttachmentMask}'"));
+                return string.Empty;
+            }
+
+            /// <summary>
+            /// Replaces the tokens of an event template in one pass (a captured "[[SENDER]]" stays text). A substituted value
+            /// holding a comma or a control character would add or shift OpCon event fields: it is stripped, or reported.
+            /// </summary>
+            private string Resolve(string template, Message message, Match match, string attachment, Match? attachmentMatch, List<string> problems)
+            {
+                return RuleSyntax.TokenPattern.Replace(template, token =>
+                {
+                    var name = token.Groups[1].Value;
+                    string? value = null;
+                    switch (name.ToUpperInvariant())
+                    {
+                        case "SENDER": value = message.From; break;
+                        case "SUBJECT": value = message.Subject; break;
+                        case "DATE": value = FormatDate(message.Date ?? message.ArrivalTime); break;
+                        case "ATTACHMENT": value = attachment; break;
+                    }
+                    if (value == null && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+                        value = n < match.Groups.Count ? match.Groups[n].Value : string.Empty;
+                    if (value == null && name.Length > 1 && (name[0] == 'A' || name[0] == 'a') && int.TryParse(name.Substring(1), NumberStyles.None, CultureInfo.InvariantCulture, out var a))
+                        value = attachmentMatch != null && a < attachmentMatch.Groups.Count ? attachmentMatch.Groups[a].Value : string.Empty;
+                    if (value == null && match.Groups[name] is Group named && named.Success && !int.TryParse(name, out _))
+                        value = named.Value;
+                    if (value == null)
+                        return token.Value;
+                    if (!IsUnsafe(value))
+                        return value;
+                    if (_strip)
+                        return new string(value.Where(c => !IsUnsafe(c)).ToArray());
+                    problems.Add($"[[{name}]] holds a comma or control character, which would add or shift OpCon event fields");
+                    return value;
+                });
+            }
+
+            private string FormatDate(DateTimeOffset? date) =>
+                date == null ? string.Empty : TimeZoneInfo.ConvertTime(date.Value, _zone).ToString("M/d/yyyy h:mm:ss tt", CultureInfo.InvariantCulture);
+
+            private static bool IsUnsafe(string value) => value.Any(IsUnsafe);
+
+            private static bool IsUnsafe(char c) => c == ',' || char.IsControl(c) || c == '\u2028' || c == '\u2029' || c == '\u0085';
+
+            private static string[] Groups(Match match)
+            {
+                var groups = new string[match.Groups.Count - 1];
+                for (var i = 1; i < match.Groups.Count; i++)
+                    groups[i - 1] = match.Groups[i].Value;
+                return groups;
+            }
+
+            private static Regex? Compile(Rule rule, string key, string pattern, TimeSpan timeout)
+            {
+                if (pattern.Length == 0)
+                    return key == "SubjectLineMask" ? throw new ArgumentException($"{rule.Name}: SubjectLineMask is not set.") : null;
+                try
+                {
+                    return new Regex(pattern, RegexOptions.CultureInvariant, timeout);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException($"{rule.Name}: {key} '{pattern}' is not a valid regular expression: {e.Message}", e);
+                }
+            }
+
+            internal static string WildcardToRegex(string pattern)
+            {
+                var builder = new StringBuilder();
+                foreach (var c in pattern)
+                    builder.Append(c == '*' ? ".*" : c == '?' ? "." : Regex.Escape(c.ToString()));
+                return builder.ToString();
+            }
+
+            private static (int Start, int End) ParseTimeFrame(Rule rule)
+            {
+                if (!RuleSyntax.TryParseTimeFrame(rule.AllowedTimeFrame, out var start, out var end))
+                    throw new ArgumentException($"{rule.Name}: AllowedTimeFrame '{rule.AllowedTimeFrame}' is not HHMM-HHMM from 0000 to 2400.");
+                return (start, end);
+            }
+
+            private static TimeZoneInfo FindZone(Rule rule, string? id)
+            {
+                if (id == null)
+                    return TimeZoneInfo.Local;
+                return RuleSyntax.FindTimeZone(id) ?? throw new ArgumentException($"{rule.Name}: TimeZone '{id}' is not a time zone this machine knows.");
+            }
+        }
+    }
+}

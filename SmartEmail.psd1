@@ -12,7 +12,9 @@
     CmdletsToExport      = @(
         'Get-SmartEmailConfiguration'
         'Get-SmartEmailMessage'
+        'New-SmartEmailRule'
         'Test-SmartEmailConfiguration'
+        'Test-SmartEmailRule'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

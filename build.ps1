@@ -127,7 +127,9 @@ function Invoke-PesterTests {
         $env:NO_COLOR = '1'
         $runner = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Pester/Invoke-Tests.ps1'),
             '-PesterPath', $pester, '-SummaryPath', $summary, '-ResultPath', (Join-Path $Out 'test-results/pester.xml'))
-        if ($TestPath) { $runner += @('-Path', ($TestPath -join ',')) }
+        # The docs' example tests are part of the suite: they must keep working for the admins who copy them.
+        $paths = if ($TestPath) { $TestPath } else { @((Join-Path $Root 'tests/Pester'), (Join-Path $Root 'docs/examples')) }
+        $runner += @('-Path', ($paths -join ','))
         & dotnet pwsh @runner | Out-Host
     }
     finally {

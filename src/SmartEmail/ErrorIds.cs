@@ -11,5 +11,8 @@ namespace SmartEmail
         public const string ConfigurationNotFound = "ConfigurationNotFound";
         public const string ConfigurationReadFailed = "ConfigurationReadFailed";
         public const string ConfigurationInvalid = "ConfigurationInvalid";
+        public const string RuleNotFound = "RuleNotFound";
+        public const string RuleInvalid = "RuleInvalid";
+        public const string MessageSourceMissing = "MessageSourceMissing";
     }
 }

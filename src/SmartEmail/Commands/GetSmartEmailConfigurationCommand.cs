@@ -7,6 +7,6 @@ namespace SmartEmail.Commands
     [OutputType(typeof(Configuration))]
     public sealed class GetSmartEmailConfigurationCommand : ConfigurationCmdlet
     {
-        protected override void ProcessRecord() => WriteObject(LoadConfiguration());
+        protected override void ProcessRecord() => WriteObject(LoadConfiguration(Path));
     }
 }

@@ -1,7 +1,10 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Threading;
+using SmartEmail.Ini;
+using SmartEmail.Mail;
 
 namespace SmartEmail.Commands
 {
@@ -21,6 +24,118 @@ namespace SmartEmail.Commands
 
         /// <inheritdoc/>
         public void Dispose() => _stopping.Dispose();
+
+        /// <summary>Reads the messages of one file; a file that cannot be read is a non-terminating error.</summary>
+        protected IEnumerable<Message> ReadMessageFile(string file)
+        {
+            try
+            {
+                return MessageFileReader.ReadFile(file, CancellationToken);
+            }
+            catch (MessageReadException e)
+            {
+                WriteError(ToErrorRecord(e, ErrorIds.MessageReadFailed, file));
+                return Array.Empty<Message>();
+            }
+        }
+
+        /// <summary>
+        /// Resolves one -MessagePath value to message files: wildcards expand; a folder yields its .eml files; a
+        /// literal name that happens to contain wildcard characters still works. A path that matches nothing is a
+        /// non-terminating ObjectNotFound error, so the other paths are still read.
+        /// </summary>
+        protected IEnumerable<string> ResolveMessageFiles(string path, bool recurse)
+        {
+            var resolved = new List<string>();
+            try
+            {
+                foreach (var providerPath in GetResolvedProviderPathFromPSPath(path, out var provider))
+                {
+                    if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+                        throw new ArgumentException($"The path '{path}' is not a file system path.");
+                    resolved.Add(providerPath);
+                }
+            }
+            catch (ItemNotFoundException)
+            {
+            }
+            catch (ArgumentException e)
+            {
+                WriteError(ToErrorRecord(e, ErrorIds.MessagePathNotFound, path));
+                return Array.Empty<string>();
+            }
+            if (resolved.Count == 0)
+            {
+                // "report[1].eml" is a wildcard pattern that matches nothing, yet names an existing file.
+                var literal = GetUnresolvedProviderPathFromPSPath(path);
+                if (File.Exists(literal) || Directory.Exists(literal))
+                    resolved.Add(literal);
+            }
+            if (resolved.Count == 0)
+            {
+                var error = new ItemNotFoundException($"Cannot find the message file or folder '{path}' because it does not exist.");
+                WriteError(ToErrorRecord(error, ErrorIds.MessagePathNotFound, path));
+                return resolved;
+            }
+            var files = new List<string>();
+            foreach (var item in resolved)
+            {
+                if (Directory.Exists(item))
+                {
+                    var inFolder = MessageFileReader.ListFolder(item, recurse);
+                    WriteVerbose($"Folder '{item}' holds {inFolder.Count} message file(s).");
+                    files.AddRange(inFolder);
+                }
+                else
+                {
+                    files.Add(item);
+                }
+            }
+            return files;
+        }
+
+        /// <summary>The file system path of an INI path, or of the default INI when none is given.</summary>
+        protected string ResolveConfigurationPath(string? path) =>
+            GetUnresolvedProviderPathFromPSPath(string.IsNullOrEmpty(path) ? ConfigurationReader.DefaultPath() : path);
+
+        /// <summary>
+        /// Reads the INI. A missing or unreadable file is a terminating error; so is a file with errors, which are all
+        /// listed with their lines. Warnings go to the warning stream.
+        /// </summary>
+        protected Configuration LoadConfiguration(string? iniPath)
+        {
+            var path = ResolveConfigurationPath(iniPath);
+            Configuration configuration;
+            try
+            {
+                configuration = ConfigurationReader.Load(path);
+            }
+            catch (FileNotFoundException e)
+            {
+                ThrowTerminatingError(ToErrorRecord(e, ErrorIds.ConfigurationNotFound, path));
+                throw; // not reached
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                var error = new IOException($"Cannot read the configuration file '{path}': {e.Message}", e);
+                ThrowTerminatingError(ToErrorRecord(error, ErrorIds.ConfigurationReadFailed, path));
+                throw;
+            }
+            foreach (var finding in configuration.Findings)
+            {
+                if (finding.Severity == FindingSeverity.Warning)
+                    WriteWarning(finding.ToString());
+            }
+            var errors = Array.FindAll(configuration.Findings, f => f.Severity == FindingSeverity.Error);
+            if (errors.Length != 0)
+            {
+                var lines = string.Join(Environment.NewLine, Array.ConvertAll(errors, f => "  " + f));
+                var exception = new InvalidDataException(
+                    $"The configuration file '{path}' has {errors.Length} error(s):{Environment.NewLine}{lines}{Environment.NewLine}Run Test-SmartEmailConfiguration -Detailed for every finding.");
+                ThrowTerminatingError(new ErrorRecord(exception, ErrorIds.ConfigurationInvalid, ErrorCategory.InvalidData, path));
+            }
+            return configuration;
+        }
 
         /// <summary>Builds the error record for an exception, with the category that its type implies.</summary>
         internal static ErrorRecord ToErrorRecord(Exception exception, string errorId, object? target) =>

@@ -17,7 +17,7 @@ namespace SmartEmail.Commands
 
         protected override void ProcessRecord()
         {
-            var path = ResolveConfigurationPath();
+            var path = ResolveConfigurationPath(Path);
             ConfigurationFinding[] findings;
             try
             {

@@ -1,0 +1,93 @@
+using System;
+using System.Management.Automation;
+using SmartEmail.Rules;
+
+namespace SmartEmail.Commands
+{
+    /// <summary>New-SmartEmailRule: a SmartEmail.Rule in memory, with the settings of a [Configuration#] block.</summary>
+    [Cmdlet(VerbsCommon.New, "SmartEmailRule")]
+    [OutputType(typeof(Rule))]
+    public sealed class NewSmartEmailRuleCommand : SmartEmailCmdlet
+    {
+        /// <summary>The rule's name.</summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Name { get; set; } = string.Empty;
+
+        /// <summary>The subject mask (a regular expression, or a wildcard pattern with -UseWildCards).</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        [ValidateNotNullOrEmpty]
+        public string SubjectLineMask { get; set; } = string.Empty;
+
+        /// <summary>The OpCon events, in order.</summary>
+        [Parameter(Mandatory = true, Position = 2)]
+        [ValidateNotNullOrEmpty]
+        public string[] Event { get; set; } = Array.Empty<string>();
+
+        /// <summary>Allowed senders (addresses, any@domain, ALL); default ALL.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[] AllowedSenders { get; set; } = { "ALL" };
+
+        /// <summary>HHMM-HHMM; default 0000-2400.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string AllowedTimeFrame { get; set; } = "0000-2400";
+
+        /// <summary>With -ProcessBody, the subject must match this first.</summary>
+        [Parameter]
+        public string QualifyingSubjectLine { get; set; } = string.Empty;
+
+        /// <summary>The attachment mask.</summary>
+        [Parameter]
+        public string AttachmentMask { get; set; } = string.Empty;
+
+        /// <summary>Match body lines too.</summary>
+        [Parameter]
+        public SwitchParameter ProcessBody { get; set; }
+
+        /// <summary>Require an attachment that matches -AttachmentMask.</summary>
+        [Parameter]
+        public SwitchParameter ProcessAttachments { get; set; }
+
+        /// <summary>Read -SubjectLineMask as a */? wildcard pattern.</summary>
+        [Parameter]
+        public SwitchParameter UseWildCards { get; set; }
+
+        /// <summary>The time zone of -AllowedTimeFrame (IANA or Windows id).</summary>
+        [Parameter]
+        public string? TimeZone { get; set; }
+
+        /// <summary>Reject (default) or Strip values that would add or shift event fields.</summary>
+        [Parameter]
+        [ValidateSet("Reject", "Strip")]
+        public string? UnsafeValueAction { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var builder = new RuleBuilder
+            {
+                Name = Name,
+                SubjectLineMask = SubjectLineMask,
+                Events = Event,
+                AllowedSenders = AllowedSenders,
+                AllowedTimeFrame = AllowedTimeFrame,
+                QualifyingSubjectLine = QualifyingSubjectLine,
+                AttachmentMask = AttachmentMask,
+                ProcessBody = ProcessBody,
+                ProcessAttachments = ProcessAttachments,
+                UseWildCards = UseWildCards,
+                TimeZone = TimeZone,
+                UnsafeValueAction = UnsafeValueAction,
+            };
+            try
+            {
+                WriteObject(builder.Build());
+            }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(ToErrorRecord(e, ErrorIds.RuleInvalid, Name));
+            }
+        }
+    }
+}

@@ -11,9 +11,16 @@ public class ConfigurationReaderTests
     private static Configuration Read(string text)
     {
         var dir = Directory.CreateTempSubdirectory("smartemail-ini-");
-        var path = Path.Combine(dir.FullName, "SMArtEmail.ini");
-        File.WriteAllText(path, text);
-        return ConfigurationReader.Load(path);
+        try
+        {
+            var path = Path.Combine(dir.FullName, "SMArtEmail.ini");
+            File.WriteAllText(path, text);
+            return ConfigurationReader.Load(path);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 
     private static IEnumerable<ConfigurationFinding> Besides(Configuration c, string key) => c.Findings.Where(f => f.Key != key);
@@ -270,9 +277,11 @@ public class ConfigurationReaderTests
             "utf-8-bom" => new byte[] { 0xEF, 0xBB, 0xBF }.Concat(System.Text.Encoding.UTF8.GetBytes(text)).ToArray(),
             _ => System.Text.Encoding.GetEncoding(1252).GetBytes(text),
         };
-        var path = Path.Combine(Directory.CreateTempSubdirectory("smartemail-enc-").FullName, "SMArtEmail.ini");
+        var dir = Directory.CreateTempSubdirectory("smartemail-enc-");
+        var path = Path.Combine(dir.FullName, "SMArtEmail.ini");
         File.WriteAllBytes(path, bytes);
         var c = ConfigurationReader.Load(path);
+        dir.Delete(recursive: true);
         Assert.Equal("Café – Rückmeldung €", c.Rules[0].SubjectLineMask);
         Assert.Empty(Besides(c, "EmailProtocol"));
     }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.RegularExpressions;
 using SmartEmail.Rules;
 
@@ -92,8 +93,8 @@ namespace SmartEmail.Ini
 
             private void CheckStructure()
             {
-                if (_doc.Lines.All(l => l.Kind == IniLineKind.Blank || l.Kind == IniLineKind.Comment))
-                    Add(FindingSeverity.Error, 0, "", "", "The file has no sections: it is empty or not an SMArtEmail.ini.");
+                if (!_doc.Sections.Any())
+                    Add(FindingSeverity.Error, 0, "", "", "The file has no sections (no [section] header): it is empty or not an SMArtEmail.ini.");
                 var seenSections = new Dictionary<string, IniLine>(StringComparer.OrdinalIgnoreCase);
                 var seenKeys = new Dictionary<string, IniLine>(StringComparer.OrdinalIgnoreCase);
                 var inDuplicate = false;
@@ -122,7 +123,7 @@ namespace SmartEmail.Ini
                         case IniLineKind.KeyValue:
                             if (line.Section.Length == 0)
                             {
-                                Add(FindingSeverity.Warning, line.Number, "", line.Key, $"'{line.Key}' comes before any [section]; it is ignored.");
+                                Add(FindingSeverity.Warning, line.Number, "", line.Key, $"'{Show(line.Key)}' comes before any [section]; it is ignored.");
                                 break;
                             }
                             if (inDuplicate)
@@ -130,7 +131,7 @@ namespace SmartEmail.Ini
                             var id = line.Section + "\u0000" + CanonicalKey(line.Key);
                             if (seenKeys.TryGetValue(id, out var firstKey))
                                 Add(FindingSeverity.Warning, line.Number, line.Section, line.Key,
-                                    $"{line.Key} is set again (first at line {firstKey.Number}); the first value is used and this one is ignored.");
+                                    $"{Show(line.Key)} is set again (first at line {firstKey.Number}); the first value is used and this one is ignored.");
                             else
                                 seenKeys.Add(id, line);
                             CheckKeyName(line);
@@ -157,7 +158,7 @@ namespace SmartEmail.Ini
                 if (!known)
                     return; // the unknown section was reported already
                 Add(FindingSeverity.Warning, line.Number, line.Section, line.Key,
-                    $"{line.Key} is not a setting of [{line.Section}]; it is ignored.{Suggest(line.Key, IniSchema.KeysOf(line.Section).Select(k => k.Name))}");
+                    $"{Show(line.Key)} is not a setting of [{Show(line.Section)}]; it is ignored.{Suggest(line.Key, IniSchema.KeysOf(line.Section).Select(k => k.Name))}");
             }
 
             // ---- sections ----------------------------------------------------------------------------------------
@@ -170,7 +171,7 @@ namespace SmartEmail.Ini
                     if (!_config.Tokens.TryAdd(line.Key, value))
                         continue; // duplicate: reported by CheckStructure
                     if (RuleSyntax.IsBuiltIn(line.Key) || RuleSyntax.IsCaptureToken(line.Key))
-                        Add(FindingSeverity.Warning, line.Number, "Tokens", line.Key, $"[[{line.Key}]] is a built-in token; this definition hides it in rule values.");
+                        Add(FindingSeverity.Warning, line.Number, "Tokens", line.Key, $"[[{Show(line.Key)}]] is a built-in token; this definition hides it in rule values.");
                 }
             }
 
@@ -309,7 +310,7 @@ namespace SmartEmail.Ini
                 o.Transport = OneOf("OpCon", "Transport", "MsgIn", "Api");
                 o.ApiUrl = Text("OpCon", "ApiUrl");
                 if (o.ApiUrl != null && (!Uri.TryCreate(o.ApiUrl, UriKind.Absolute, out var uri) || (uri.Scheme != "https" && uri.Scheme != "http")))
-                    Add(FindingSeverity.Error, LineOf("OpCon", "ApiUrl"), "OpCon", "ApiUrl", $"ApiUrl '{o.ApiUrl}' is not an http(s) URL such as https://opcon.example.com:443.");
+                    Add(FindingSeverity.Error, LineOf("OpCon", "ApiUrl"), "OpCon", "ApiUrl", $"ApiUrl '{Show(o.ApiUrl)}' is not an http(s) URL such as https://opcon.example.com:443.");
                 o.ApiToken = new SecretState(Raw("OpCon", "ApiToken"));
                 o.ApiUser = Text("OpCon", "ApiUser");
                 o.ApiPassword = new SecretState(Raw("OpCon", "ApiPassword"));
@@ -402,7 +403,7 @@ namespace SmartEmail.Ini
             {
                 if (!RuleSyntax.TryParseTimeFrame(frame, out _, out _))
                     Add(FindingSeverity.Error, LineOf(section, "AllowedTimeFrame"), section, "AllowedTimeFrame",
-                        $"AllowedTimeFrame '{frame}' is not HHMM-HHMM with times from 0000 to 2400 (for example 0800-1730, or 2200-0600 across midnight).");
+                        $"AllowedTimeFrame '{Show(frame)}' is not HHMM-HHMM with times from 0000 to 2400 (for example 0800-1730, or 2200-0600 across midnight).");
             }
 
             /// <summary>Compiles a mask; reports .NET's message when it does not compile. Returns its named groups.</summary>
@@ -417,7 +418,7 @@ namespace SmartEmail.Ini
                 }
                 catch (ArgumentException e)
                 {
-                    Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} is not a valid regular expression: {e.Message}");
+                    Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} is not a valid regular expression: {Show(e.Message, 300)}");
                     return Enumerable.Empty<string>();
                 }
             }
@@ -484,7 +485,7 @@ namespace SmartEmail.Ini
                     var found = Environment.GetEnvironmentVariable(name);
                     if (found != null)
                         return found;
-                    Add(FindingSeverity.Warning, line.Number, line.Section, line.Key, $"%{name}% is not an environment variable here; the text is kept as written.");
+                    Add(FindingSeverity.Warning, line.Number, line.Section, line.Key, $"%{Show(name)}% is not an environment variable here; the text is kept as written.");
                     return match.Value;
                 });
             }
@@ -502,7 +503,7 @@ namespace SmartEmail.Ini
                     return null;
                 var value = ParseBool(text);
                 if (value == null)
-                    Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} must be True or False (Yes/No and 1/0 work too), not '{text}'.");
+                    Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} must be True or False (Yes/No and 1/0 work too), not '{Show(text)}'.");
                 return value;
             }
 
@@ -523,7 +524,7 @@ namespace SmartEmail.Ini
                     return null;
                 if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
                     return value;
-                Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} must be a whole number from {min} to {max}, not '{text}'.");
+                Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} must be a whole number from {min} to {max}, not '{Show(text)}'.");
                 return null;
             }
 
@@ -532,7 +533,7 @@ namespace SmartEmail.Ini
                 var text = Text(section, key) ?? IniSchema.DefaultOf(section, key) ?? "2";
                 if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= 60)
                     return TimeSpan.FromSeconds(seconds);
-                Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} must be a number of seconds above 0 and at most 60, not '{text}'.");
+                Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} must be a number of seconds above 0 and at most 60, not '{Show(text)}'.");
                 return TimeSpan.FromSeconds(2);
             }
 
@@ -547,7 +548,7 @@ namespace SmartEmail.Ini
                 var name = names.FirstOrDefault(n => IniDocument.Same(n, text));
                 if (name != null)
                     return (T)System.Enum.Parse(typeof(T), name);
-                Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} '{text}' is not one of: {string.Join(", ", names)}.{Suggest(text, names)}");
+                Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} '{Show(text)}' is not one of: {string.Join(", ", names)}.{Suggest(text, names)}");
                 return fallback;
             }
 
@@ -559,7 +560,7 @@ namespace SmartEmail.Ini
                 var match = allowed.FirstOrDefault(a => IniDocument.Same(a, text));
                 if (match != null)
                     return match;
-                Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} '{text}' is not one of: {string.Join(", ", allowed)}.");
+                Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} '{Show(text)}' is not one of: {string.Join(", ", allowed)}.");
                 return IniSchema.DefaultOf(section, key) ?? allowed[0];
             }
 
@@ -574,7 +575,7 @@ namespace SmartEmail.Ini
                     if (DateTimeOffset.TryParse(text, culture, DateTimeStyles.AssumeLocal | DateTimeStyles.AllowWhiteSpaces, out var value))
                         return value;
                 }
-                Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} '{text}' is not a date and time such as 1/1/2017 12:30:00 AM or 2017-01-01T00:30:00.");
+                Add(FindingSeverity.Error, LineOf(section, key), section, key, $"{key} '{Show(text)}' is not a date and time such as 1/1/2017 12:30:00 AM or 2017-01-01T00:30:00.");
                 return null;
             }
 
@@ -585,7 +586,7 @@ namespace SmartEmail.Ini
                     return null;
                 if (RuleSyntax.FindTimeZone(text) != null)
                     return text;
-                Add(FindingSeverity.Error, LineOf(section, key), section, key, $"TimeZone '{text}' is not a time zone this machine knows (use an IANA id such as Europe/Berlin or a Windows id such as W. Europe Standard Time).");
+                Add(FindingSeverity.Error, LineOf(section, key), section, key, $"TimeZone '{Show(text)}' is not a time zone this machine knows (use an IANA id such as Europe/Berlin or a Windows id such as W. Europe Standard Time).");
                 return null;
             }
 
@@ -605,9 +606,26 @@ namespace SmartEmail.Ini
             }
 
             private void Add(FindingSeverity severity, int line, string section, string key, string message) =>
-                _findings.Add(new ConfigurationFinding(severity, _path, line, section, key, message));
+                _findings.Add(new ConfigurationFinding(severity, _path, line, Show(section, 100), Show(key, 100), message));
 
-            private static string Excerpt(string text) => "(" + (text.Length > 60 ? text.Substring(0, 60) + "…" : text.Trim()) + ")";
+            private static string Excerpt(string text) => "(" + Show(text.Trim()) + ")";
+
+            /// <summary>
+            /// User text as it may appear in a finding: at most <paramref name="max"/> characters, control characters shown
+            /// as \uXXXX, so a 10 MB line or a line of NULs gives a readable message.
+            /// </summary>
+            internal static string Show(string text, int max = 60)
+            {
+                var builder = new StringBuilder();
+                foreach (var c in text.Length > max ? text.Substring(0, max) : text)
+                {
+                    if (char.IsControl(c))
+                        builder.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+                    else
+                        builder.Append(c);
+                }
+                return text.Length > max ? builder.Append('…').ToString() : builder.ToString();
+            }
 
             private static string Suggest(string name, IEnumerable<string> candidates)
             {

@@ -141,15 +141,27 @@ namespace SmartEmail.Ini
     public sealed class IniDocument
     {
         private readonly List<IniLine> _lines;
+        // Built by AssignSections: the first header of each name, and the lines under each header, so lookups do not
+        // scan the file from the top (an INI with thousands of rules reads in linear time).
+        private readonly Dictionary<string, IniLine> _firstSections = new Dictionary<string, IniLine>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<IniLine, List<IniLine>> _bodies = new Dictionary<IniLine, List<IniLine>>();
 
-        private IniDocument(string? path, List<IniLine> lines, Encoding encoding, bool byteOrderMark)
+        private IniDocument(string? path, List<IniLine> lines, Encoding encoding, bool byteOrderMark, bool lossless)
         {
             Path = path;
             _lines = lines;
             Encoding = encoding;
             HasByteOrderMark = byteOrderMark;
+            IsLossless = lossless;
             AssignSections();
         }
+
+        /// <summary>
+        /// Whether writing the document back reproduces the bytes it was read from. It does not when the file holds bytes
+        /// that are invalid in its encoding (a stray ANSI byte in a UTF-8 file with a BOM, say); such a file is never saved,
+        /// because saving would silently change lines nobody edited.
+        /// </summary>
+        public bool IsLossless { get; }
 
         /// <summary>The file the document was read from, or null for one parsed from text.</summary>
         public string? Path { get; }
@@ -174,12 +186,13 @@ namespace SmartEmail.Ini
             var bytes = File.ReadAllBytes(path);
             var (encoding, bomLength) = DetectEncoding(bytes);
             var text = encoding.GetString(bytes, bomLength, bytes.Length - bomLength);
-            return new IniDocument(path, SplitLines(text), encoding, bomLength != 0);
+            var lossless = encoding.GetBytes(text).AsSpanEquals(bytes, bomLength);
+            return new IniDocument(path, SplitLines(text), encoding, bomLength != 0, lossless);
         }
 
         /// <summary>Parses INI text (no file); saved, it is written as UTF-8 without BOM.</summary>
         public static IniDocument Parse(string text) =>
-            new IniDocument(null, SplitLines(text), new UTF8Encoding(false), false);
+            new IniDocument(null, SplitLines(text), new UTF8Encoding(false), false, lossless: true);
 
         /// <summary>The line terminator most lines use (CRLF when there are none), used for lines this class adds.</summary>
         public string NewLine
@@ -193,7 +206,7 @@ namespace SmartEmail.Ini
         }
 
         /// <summary>The section header lines, in file order.</summary>
-        public IEnumerable<IniLine> Sections => _lines.Where(l => l.Kind == IniLineKind.Section);
+        public IEnumerable<IniLine> Sections => _bodies.Keys.OrderBy(h => h.Number);
 
         /// <summary>The key/value line in effect for a key: the first one in the first section of that name.</summary>
         public IniLine? Find(string section, string key)
@@ -231,6 +244,7 @@ namespace SmartEmail.Ini
             if (value.Length != 0 && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[value.Length - 1])))
                 throw new ArgumentException($"The value for {key} cannot start or end with white space: INI values are trimmed.", nameof(value));
 
+            EnsureEncodable(section, key, value);
             var existing = Find(section, key);
             if (existing != null)
             {
@@ -243,9 +257,9 @@ namespace SmartEmail.Ini
             {
                 EnsureLastLineTerminated(newLine);
                 if (_lines.Count != 0 && _lines[_lines.Count - 1].Kind != IniLineKind.Blank)
-                    _lines.Add(new IniLine(0, string.Empty, newLine));
-                _lines.Add(new IniLine(0, "[" + section + "]", newLine));
-                _lines.Add(new IniLine(0, key + "=" + value, newLine));
+                    InsertLine(_lines.Count, string.Empty, newLine);
+                InsertLine(_lines.Count, "[" + section + "]", newLine);
+                InsertLine(_lines.Count, key + "=" + value, newLine);
             }
             else
             {
@@ -255,7 +269,7 @@ namespace SmartEmail.Ini
                 var index = _lines.IndexOf(anchor);
                 if (anchor.Terminator.Length == 0)
                     anchor.Terminator = newLine;
-                _lines.Insert(index + 1, new IniLine(0, key + "=" + value, newLine));
+                InsertLine(index + 1, key + "=" + value, newLine);
             }
             Renumber();
             AssignSections();
@@ -295,6 +309,9 @@ namespace SmartEmail.Ini
         public void Save(string? path = null)
         {
             var target = path ?? Path ?? throw new InvalidOperationException("The INI document was not read from a file; name one to save to.");
+            if (!IsLossless)
+                throw new IOException($"'{target}' holds bytes that are not valid {Encoding.WebName}; SmartEmail does not rewrite it, because that would change lines nobody edited. Save the file in one encoding (UTF-8) and try again.");
+            target = ResolveLinks(target);
             var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(target)) ?? ".";
             var temp = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
             try
@@ -317,6 +334,22 @@ namespace SmartEmail.Ini
                 if (File.Exists(temp))
                     File.Delete(temp);
             }
+        }
+
+        /// <summary>
+        /// The file a symbolic link finally points at, so an atomic save replaces the real file and keeps the link.
+        /// FileSystemInfo.ResolveLinkTarget exists from .NET 6 on (PowerShell 7); it is looked up by reflection because
+        /// this assembly targets netstandard2.0. Windows PowerShell 5.1 cannot resolve links: there a link is refused.
+        /// </summary>
+        private static string ResolveLinks(string path)
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists || (info.Attributes & FileAttributes.ReparsePoint) == 0)
+                return path;
+            var resolve = typeof(FileSystemInfo).GetMethod("ResolveLinkTarget", new[] { typeof(bool) });
+            if (resolve?.Invoke(info, new object[] { true }) is FileSystemInfo target)
+                return target.FullName;
+            throw new IOException($"'{path}' is a symbolic link that this platform cannot resolve; save the file it points at instead.");
         }
 
         internal static (Encoding Encoding, int BomLength) DetectEncoding(byte[] bytes)
@@ -359,17 +392,45 @@ namespace SmartEmail.Ini
             return lines;
         }
 
+        /// <summary>
+        /// Inserts a line with the file's usual terminator, except where that would fuse with a neighbour into a different
+        /// line break: a lone CR before a blank line that starts with LF reads back as one CRLF, and a line would vanish.
+        /// </summary>
+        private void InsertLine(int index, string text, string newLine)
+        {
+            var terminator = newLine;
+            var previous = index > 0 ? _lines[index - 1] : null;
+            var next = index < _lines.Count ? _lines[index] : null;
+            if (terminator == "\r" && next != null && next.Text.Length == 0 && next.Terminator.StartsWith("\n", StringComparison.Ordinal))
+                terminator = "\r\n";
+            if (text.Length == 0 && terminator.StartsWith("\n", StringComparison.Ordinal) && previous != null && previous.Terminator == "\r")
+                terminator = "\r";
+            _lines.Insert(index, new IniLine(0, text, terminator));
+        }
+
+        private void EnsureEncodable(string section, string key, string value)
+        {
+            var strict = Encoding.GetEncoding(Encoding.CodePage, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+            try
+            {
+                strict.GetByteCount("[" + section + "]" + key + "=" + value);
+            }
+            catch (EncoderFallbackException)
+            {
+                throw new ArgumentException(
+                    $"The value for {key} has characters that the file's encoding ({Encoding.WebName}) cannot hold; save the INI as UTF-8 first.", nameof(value));
+            }
+        }
+
         private void EnsureLastLineTerminated(string newLine)
         {
             if (_lines.Count != 0 && _lines[_lines.Count - 1].Terminator.Length == 0)
                 _lines[_lines.Count - 1].Terminator = newLine;
         }
 
-        private IniLine? FirstSection(string section) =>
-            _lines.FirstOrDefault(l => l.Kind == IniLineKind.Section && Same(l.Section, section));
+        private IniLine? FirstSection(string section) => _firstSections.TryGetValue(section, out var header) ? header : null;
 
-        private IEnumerable<IniLine> SectionBody(IniLine header) =>
-            _lines.SkipWhile(l => !ReferenceEquals(l, header)).Skip(1).TakeWhile(l => l.Kind != IniLineKind.Section);
+        private IEnumerable<IniLine> SectionBody(IniLine header) => _bodies.TryGetValue(header, out var body) ? body : Enumerable.Empty<IniLine>();
 
         private void Renumber()
         {
@@ -379,16 +440,44 @@ namespace SmartEmail.Ini
 
         private void AssignSections()
         {
+            _firstSections.Clear();
+            _bodies.Clear();
             var current = string.Empty;
+            List<IniLine>? body = null;
             foreach (var line in _lines)
             {
                 if (line.Kind == IniLineKind.Section)
+                {
                     current = line.Section;
+                    body = new List<IniLine>();
+                    _bodies.Add(line, body);
+                    if (!_firstSections.ContainsKey(current))
+                        _firstSections.Add(current, line);
+                }
                 else
+                {
                     line.Section = current;
+                    body?.Add(line);
+                }
             }
         }
 
         internal static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+    }
+
+    internal static class ByteArrayExtensions
+    {
+        /// <summary>Whether <paramref name="bytes"/> equals <paramref name="source"/> from <paramref name="offset"/> to its end.</summary>
+        public static bool AsSpanEquals(this byte[] bytes, byte[] source, int offset)
+        {
+            if (bytes.Length != source.Length - offset)
+                return false;
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                if (bytes[i] != source[offset + i])
+                    return false;
+            }
+            return true;
+        }
     }
 }

@@ -190,22 +190,8 @@ function Connect-TestImap {
         [switch] $StartTls,
         [string] $TrustedCertificate
     )
-    Initialize-TestMailKit
-    $service = Get-TestService
-    $entry = Get-TestUserEntry $service $User
-    if (-not $PSBoundParameters.ContainsKey('Password')) { $Password = $entry.password }
-    if (-not $TrustedCertificate) { $TrustedCertificate = $service.certificate }
-    $port = if ($StartTls) { $service.imap.port } else { $service.imap.tlsPort }
-    $client = [MailKit.Net.Imap.ImapClient]::new()
-    try {
-        Initialize-TestClient $client $TrustedCertificate
-        $client.Connect($service.host, [int]$port, (Get-TestSecureSocketOptions -StartTls:$StartTls), $script:Ct)
-        $client.Authenticate($entry.name, $Password, $script:Ct)
-        return , $client
-    } catch {
-        Close-TestClient $client
-        throw (Resolve-TestMailError $_)
-    }
+    $client = Connect-TestMailClient -Protocol imap @PSBoundParameters
+    return , $client
 }
 
 function Connect-TestPop3 {
@@ -220,13 +206,28 @@ function Connect-TestPop3 {
         [switch] $StartTls,
         [string] $TrustedCertificate
     )
+    $client = Connect-TestMailClient -Protocol pop3 @PSBoundParameters
+    return , $client
+}
+
+function Connect-TestMailClient {
+    # The one connect-and-authenticate path of Connect-TestImap and Connect-TestPop3.
+    param(
+        [Parameter(Mandatory)] [ValidateSet('imap', 'pop3')] [string] $Protocol,
+        [Parameter(Mandatory)] [string] $User,
+        [string] $Password,
+        [switch] $StartTls,
+        [string] $TrustedCertificate
+    )
     Initialize-TestMailKit
     $service = Get-TestService
     $entry = Get-TestUserEntry $service $User
     if (-not $PSBoundParameters.ContainsKey('Password')) { $Password = $entry.password }
     if (-not $TrustedCertificate) { $TrustedCertificate = $service.certificate }
-    $port = if ($StartTls) { $service.pop3.port } else { $service.pop3.tlsPort }
-    $client = [MailKit.Net.Pop3.Pop3Client]::new()
+    $port = if ($StartTls) { $service.$Protocol.port } else { $service.$Protocol.tlsPort }
+    # Assigned directly: a Pop3Client is enumerable, and an if-statement's output would be unrolled.
+    $type = if ($Protocol -eq 'imap') { [MailKit.Net.Imap.ImapClient] } else { [MailKit.Net.Pop3.Pop3Client] }
+    $client = $type::new()
     try {
         Initialize-TestClient $client $TrustedCertificate
         $client.Connect($service.host, [int]$port, (Get-TestSecureSocketOptions -StartTls:$StartTls), $script:Ct)

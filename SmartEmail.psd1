@@ -13,6 +13,8 @@
         'Get-SmartEmailConfiguration'
         'Get-SmartEmailMessage'
         'New-SmartEmailRule'
+        'Remove-SmartEmailMessage'
+        'Save-SmartEmailMessage'
         'Test-SmartEmailConfiguration'
         'Test-SmartEmailRule'
     )

@@ -177,6 +177,8 @@ namespace SmartEmail
         public string? CertificateThumbprint { get; internal set; }
         /// <summary>The IMAP folder.</summary>
         public string Folder { get; internal set; } = "INBOX";
+        /// <summary>How TLS is used: Auto, Implicit, StartTls or None.</summary>
+        public Mail.TlsMode TlsMode { get; internal set; } = Mail.TlsMode.Auto;
         /// <summary>The SMTP server for notices, or null.</summary>
         public string? SmtpServer { get; internal set; }
         /// <summary>The SMTP port, or null.</summary>

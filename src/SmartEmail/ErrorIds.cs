@@ -1,3 +1,5 @@
+using SmartEmail.Mail;
+
 namespace SmartEmail
 {
     /// <summary>
@@ -14,5 +16,10 @@ namespace SmartEmail
         public const string RuleNotFound = "RuleNotFound";
         public const string RuleInvalid = "RuleInvalid";
         public const string MessageSourceMissing = "MessageSourceMissing";
+        public const string MessageSaveFailed = "MessageSaveFailed";
+        public const string MessageRemoveFailed = "MessageRemoveFailed";
+
+        /// <summary>Mailbox errors: "Mailbox" and the kind, such as MailboxAuthentication or MailboxCertificate.</summary>
+        public static string Mailbox(MailboxErrorKind kind) => "Mailbox" + kind;
     }
 }

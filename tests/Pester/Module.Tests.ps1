@@ -37,6 +37,18 @@ Describe 'The SmartEmail module' {
         }
     }
 
+    It 'has no exported type that needs the engine before the module''s loader is hooked up' {
+        # PowerShell reflects over every exported type before it runs the module initializer; a type that derives from,
+        # implements or holds a value-type field of an engine type breaks Import-Module.
+        $result = Invoke-FreshPwsh -ArgumentList (Join-Path (Split-Path $ModulePath) 'SmartEmail.dll') -Script @'
+param($Dll)
+$types = [Reflection.Assembly]::LoadFrom($Dll).GetExportedTypes()
+"types=$($types.Count)"
+'@
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+        $result.Output | Should -Match '^types=\d+$'
+    }
+
     It 'loads the engine and MailKit privately, not into the default load context' {
         Get-SmartEmailMessage -MessagePath (Get-FixturePath 'messages/plain.eml') | Out-Null
         $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'SmartEmail.Engine' }

@@ -231,6 +231,9 @@ namespace SmartEmail.Ini
                 m.SelfSignedCertificate = Bool("Mail", "SelfSignedCertificate");
                 m.CertificateThumbprint = Text("Mail", "CertificateThumbprint");
                 m.Folder = Text("Mail", "Folder") ?? "INBOX";
+                m.TlsMode = Enum("Mail", "TlsMode", Mail.TlsMode.Auto);
+                if (m.TlsMode == Mail.TlsMode.None)
+                    Add(FindingSeverity.Warning, LineOf("Mail", "TlsMode"), "Mail", "TlsMode", "TlsMode=None sends the mailbox password unencrypted: use it only with a test server on a trusted network.");
                 m.SmtpServer = Text("Mail", "SmtpServer");
                 m.SmtpPort = Int("Mail", "SmtpPort", 1, 65535);
                 if (Text("Mail", "SmtpSecurityProtocol") != null)

@@ -78,6 +78,7 @@ namespace SmartEmail.Ini
             new IniKey("Mail", "SelfSignedCertificate", "True", "Whether a self-signed or otherwise untrusted server certificate is accepted."),
             new IniKey("Mail", "CertificateThumbprint", null, "Accept only the server certificate with this SHA-1 or SHA-256 thumbprint."),
             new IniKey("Mail", "Folder", "INBOX", "The IMAP folder to read."),
+            new IniKey("Mail", "TlsMode", "Auto", "Auto (implicit TLS on 993 and 995, required STARTTLS elsewhere), Implicit, StartTls, or None (no TLS; test networks only)."),
             new IniKey("Mail", "SmtpServer", null, "The SMTP server for accept and reject notices."),
             new IniKey("Mail", "SmtpPort", null, "The SMTP port."),
             new IniKey("Mail", "SmtpSecurityProtocol", null, "The minimum TLS version for SMTP."),

@@ -41,7 +41,9 @@ namespace SmartEmail.Mail
         /// <param name="cancellationToken">Cancels the read.</param>
         /// <exception cref="MessageReadException">The file cannot be opened or holds no message.</exception>
         /// <exception cref="OperationCanceledException">The read was cancelled.</exception>
-        public static IEnumerable<Message> ReadFile(string path, CancellationToken cancellationToken = default)
+        public static IEnumerable<Message> ReadFile(string path, CancellationToken cancellationToken = default) => ReadFile(path, null, cancellationToken);
+
+        internal static IEnumerable<Message> ReadFile(string path, MailSource? source, CancellationToken cancellationToken)
         {
             var info = new FileInfo(path);
             if (!info.Exists)
@@ -58,7 +60,7 @@ namespace SmartEmail.Mail
                 {
                     var message = Parse(parser, path, cancellationToken);
                     results.Add(new Message(path, path, MimeSummary.Summarize(message), received, info.Length,
-                        new FileContent(path, 0)));
+                        new FileContent(path, 0, source)));
                     return results;
                 }
                 var index = 0;
@@ -70,7 +72,7 @@ namespace SmartEmail.Mail
                     index++;
                     var id = path + "#" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     results.Add(new Message(id, path, MimeSummary.Summarize(message), received, parser.Position - start,
-                        new FileContent(path, index)));
+                        new FileContent(path, index, source)));
                 }
             }
             if (results.Count == 0)
@@ -127,15 +129,34 @@ namespace SmartEmail.Mail
         }
 
         /// <summary>The content of a message file: the whole file, or the n-th message of an mbox file.</summary>
-        private sealed class FileContent : IMessageContent
+        internal sealed class FileContent : IMessageContent
         {
             private readonly string _path;
             private readonly int _mboxIndex;
 
-            public FileContent(string path, int mboxIndex)
+            public FileContent(string path, int mboxIndex, MailSource? source)
             {
                 _path = path;
                 _mboxIndex = mboxIndex;
+                Source = source;
+            }
+
+            public MailSource? Source { get; }
+
+            /// <summary>Whether the message is a whole file (and so can be deleted as one).</summary>
+            public bool IsWholeFile => _mboxIndex == 0;
+
+            public string Path => _path;
+
+            public void WriteTo(Stream destination, CancellationToken cancellationToken)
+            {
+                if (_mboxIndex != 0)
+                {
+                    Load(cancellationToken).WriteTo(destination, cancellationToken);
+                    return;
+                }
+                using (var stream = Open(_path))
+                    stream.CopyTo(destination, 81920);
             }
 
             public MimeMessage Load(CancellationToken cancellationToken)

@@ -35,7 +35,25 @@ namespace SmartEmail.Mail
 
             public LoadedContent(MimeMessage message) => _message = message;
 
+            public MailSource? Source => null;
+
             public MimeMessage Load(System.Threading.CancellationToken cancellationToken) => _message;
+
+            public void WriteTo(System.IO.Stream destination, System.Threading.CancellationToken cancellationToken) =>
+                _message.WriteTo(destination, cancellationToken);
+        }
+
+        /// <summary>
+        /// The time the last mail server received the message: the date of the topmost Received header (POP3 has no
+        /// arrival time of its own), or null.
+        /// </summary>
+        public static DateTimeOffset? TopReceivedDate(HeaderList headers)
+        {
+            var received = headers.FirstOrDefault(h => h.Id == HeaderId.Received)?.Value;
+            var semicolon = received?.LastIndexOf(';') ?? -1;
+            if (semicolon < 0)
+                return null;
+            return MimeKit.Utils.DateUtils.TryParse(received!.Substring(semicolon + 1).Trim(), out DateTimeOffset date) ? date : (DateTimeOffset?)null;
         }
 
         /// <summary>The Date header, or null when it is missing or unparsable (MimeKit reports those as MinValue).</summary>

@@ -23,7 +23,16 @@ namespace SmartEmail.Commands
         protected override void StopProcessing() => _stopping.Cancel();
 
         /// <inheritdoc/>
-        public void Dispose() => _stopping.Dispose();
+        public void Dispose()
+        {
+            Release();
+            _stopping.Dispose();
+        }
+
+        /// <summary>Frees what the cmdlet holds (connections, files); PowerShell disposes cmdlets when the pipeline ends, also after an error.</summary>
+        protected virtual void Release()
+        {
+        }
 
         /// <summary>Reads the messages of one file; a file that cannot be read is a non-terminating error.</summary>
         protected IEnumerable<Message> ReadMessageFile(string file)
@@ -141,6 +150,28 @@ namespace SmartEmail.Commands
         internal static ErrorRecord ToErrorRecord(Exception exception, string errorId, object? target) =>
             new ErrorRecord(exception, errorId, CategoryOf(exception), target);
 
+        private static ErrorCategory MailboxCategory(MailboxErrorKind kind)
+        {
+            switch (kind)
+            {
+                case MailboxErrorKind.Configuration: return ErrorCategory.InvalidArgument;
+                case MailboxErrorKind.HostNotFound: return ErrorCategory.ObjectNotFound;
+                case MailboxErrorKind.ConnectionRefused: return ErrorCategory.ConnectionError;
+                case MailboxErrorKind.Timeout: return ErrorCategory.OperationTimeout;
+                case MailboxErrorKind.Tls: return ErrorCategory.SecurityError;
+                case MailboxErrorKind.Certificate: return ErrorCategory.SecurityError;
+                case MailboxErrorKind.Authentication: return ErrorCategory.AuthenticationError;
+                case MailboxErrorKind.FolderNotFound: return ErrorCategory.ObjectNotFound;
+                case MailboxErrorKind.MessageNotFound: return ErrorCategory.ObjectNotFound;
+                case MailboxErrorKind.NotSupported: return ErrorCategory.NotImplemented;
+                default: return ErrorCategory.ConnectionError;
+            }
+        }
+
+        /// <summary>The error record of a mailbox failure: id Mailbox&lt;Kind&gt;, its category, the mailbox as target.</summary>
+        internal static ErrorRecord ToErrorRecord(MailboxException exception, object? target) =>
+            new ErrorRecord(exception, ErrorIds.Mailbox(exception.Kind), MailboxCategory(exception.Kind), target);
+
         /// <summary>The one place that maps exception types to PowerShell error categories.</summary>
         internal static ErrorCategory CategoryOf(Exception exception)
         {
@@ -152,6 +183,8 @@ namespace SmartEmail.Commands
                     return ErrorCategory.ObjectNotFound;
                 case MessageReadException _:
                     return ErrorCategory.InvalidData;
+                case MailboxException mailbox:
+                    return MailboxCategory(mailbox.Kind);
                 case UnauthorizedAccessException _:
                     return ErrorCategory.PermissionDenied;
                 case OperationCanceledException _:

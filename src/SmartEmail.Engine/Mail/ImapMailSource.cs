@@ -1,0 +1,324 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using MimeKit;
+
+namespace SmartEmail.Mail
+{
+    /// <summary>
+    /// An IMAP folder. Reading narrows on the server (UID SEARCH by UID or SINCE), then fetches envelope, size, arrival
+    /// time and body structure of a whole batch of messages in one FETCH command: the number of round trips grows with
+    /// the number of batches, not of messages. Bodies are fetched only when a rule or a download needs them.
+    /// </summary>
+    internal sealed class ImapMailSource : MailSource
+    {
+        private const int ImplicitTlsPort = 993;
+        private const int DownloadChunk = 4 * 1024 * 1024;
+        private ImapClient? _client;
+        private IMailFolder? _folder;
+        private uint _uidValidity;
+
+        public ImapMailSource(MailboxSettings settings, IEngineLog log) : base(settings, log) { }
+
+        public override string Uri => $"imap://{UserPart}{Settings.Server}:{Settings.Port}/{System.Uri.EscapeDataString(Settings.Folder)}";
+
+        public override IEnumerable<Message> Read(ReadOptions options, CancellationToken cancellationToken)
+        {
+            var folder = Connect(FolderAccess.ReadOnly, cancellationToken);
+            var validity = _uidValidity;
+            var query = SearchQuery.All;
+            if (options.AfterUid.HasValue && options.UidValidity == validity && options.AfterUid.Value < uint.MaxValue - 1)
+                query = SearchQuery.Uids(new UniqueIdRange(validity, options.AfterUid.Value + 1, uint.MaxValue - 1));
+            if (options.Since.HasValue)
+                query = query.And(SearchQuery.DeliveredAfter(options.Since.Value.Date.AddDays(-1))); // SINCE has day granularity; refined below
+            var uids = Retry(() => Folder(cancellationToken).Search(query, cancellationToken), "search", cancellationToken);
+            var total = uids.Count;
+            Log.Verbose($"{Uri}: {folder.Count} message(s), UIDVALIDITY {validity}, {total} to read.");
+            var request = new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Envelope | MessageSummaryItems.Size
+                | MessageSummaryItems.InternalDate | MessageSummaryItems.BodyStructure);
+            var emitted = 0;
+            for (var start = 0; start < total; start += Settings.BatchSize)
+            {
+                var batch = uids.Skip(start).Take(Settings.BatchSize).ToList();
+                Log.Progress("Reading " + Uri, $"{start} of {total} messages", start, total);
+                var summaries = Retry(() => Folder(cancellationToken).Fetch(batch, request, cancellationToken), "fetch", cancellationToken);
+                if (_uidValidity != validity)
+                    throw new MailboxException(MailboxErrorKind.MessageNotFound, $"{Uri} was recreated while it was read (UIDVALIDITY {validity} became {_uidValidity}).");
+                foreach (var summary in summaries.OrderBy(s => s.UniqueId.Id))
+                {
+                    var received = summary.InternalDate;
+                    if (options.Since.HasValue && received < options.Since.Value)
+                        continue;
+                    yield return ToMessage(summary, validity);
+                    if (options.First.HasValue && ++emitted >= options.First.Value)
+                        yield break;
+                }
+            }
+            Log.Progress("Reading " + Uri, "done", total, total);
+        }
+
+        public override void Delete(IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+        {
+            if (messages.Count == 0)
+                return;
+            var folder = Connect(FolderAccess.ReadWrite, cancellationToken);
+            var uids = messages.Select(m => UidOf(m)).ToList();
+            if (!_client!.Capabilities.HasFlag(ImapCapabilities.UidPlus))
+                throw new MailboxException(MailboxErrorKind.NotSupported,
+                    $"{Settings.Server} has no UIDPLUS, so SmartEmail cannot expunge just these messages without also expunging others marked deleted; nothing was deleted.");
+            try
+            {
+                folder.Store(uids, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, cancellationToken);
+                folder.Expunge(uids, cancellationToken);
+            }
+            catch (Exception e) when (MailConnector.IsTransient(e) || e is ImapCommandException)
+            {
+                throw new MailboxException(MailboxErrorKind.Connection, $"Deleting {uids.Count} message(s) from {Uri} failed: {e.Message}", e);
+            }
+        }
+
+        public override void Disconnect()
+        {
+            var client = _client;
+            _client = null;
+            _folder = null;
+            if (client == null)
+                return;
+            try
+            {
+                if (client.IsConnected)
+                    client.Disconnect(true);
+            }
+            catch (Exception e) when (MailConnector.IsTransient(e) || e is OperationCanceledException)
+            {
+                // The connection is being dropped anyway.
+            }
+            finally
+            {
+                client.Dispose();
+            }
+        }
+
+        private Message ToMessage(IMessageSummary summary, uint validity)
+        {
+            var envelope = summary.Envelope ?? new Envelope();
+            var sender = envelope.From.Mailboxes.FirstOrDefault() ?? envelope.Sender.Mailboxes.FirstOrDefault();
+            var header = new MessageHeaderSummary
+            {
+                MessageId = envelope.MessageId ?? string.Empty,
+                From = sender?.Address ?? string.Empty,
+                FromName = sender?.Name ?? string.Empty,
+                To = envelope.To.Mailboxes.Select(m => m.Address).Where(a => !string.IsNullOrEmpty(a)).ToArray(),
+                Cc = envelope.Cc.Mailboxes.Select(m => m.Address).Where(a => !string.IsNullOrEmpty(a)).ToArray(),
+                Subject = envelope.Subject ?? string.Empty,
+                Date = envelope.Date,
+                Attachments = AttachmentNames(summary.Body),
+            };
+            var id = validity.ToString(CultureInfo.InvariantCulture) + "/" + summary.UniqueId.Id.ToString(CultureInfo.InvariantCulture);
+            return new Message(id, Uri, header, summary.InternalDate, summary.Size ?? 0, new ImapContent(this, validity, summary.UniqueId));
+        }
+
+        /// <summary>The same names MimeSummary gives for the parsed message, taken from BODYSTRUCTURE.</summary>
+        internal static string[] AttachmentNames(BodyPart? body)
+        {
+            var names = new List<string>();
+            if (body == null)
+                return names.ToArray();
+            var stack = new Stack<BodyPart>();
+            stack.Push(body);
+            while (stack.Count != 0)
+            {
+                var part = stack.Pop();
+                switch (part)
+                {
+                    case BodyPartMultipart multipart:
+                        for (var i = multipart.BodyParts.Count - 1; i >= 0; i--)
+                            stack.Push(multipart.BodyParts[i]);
+                        break;
+                    case BodyPartMessage attached when !ReferenceEquals(part, body):
+                        var name = Name(attached);
+                        if (name.Length == 0)
+                        {
+                            var subject = attached.Envelope?.Subject;
+                            name = (string.IsNullOrWhiteSpace(subject) ? "message" : subject!.Trim()) + ".eml";
+                        }
+                        names.Add(name);
+                        break;
+                    case BodyPartBasic basic when !(part is BodyPartMessage):
+                        var partName = Name(basic);
+                        if (partName.Length != 0)
+                            names.Add(partName);
+                        break;
+                }
+            }
+            return names.ToArray();
+        }
+
+        private static string Name(BodyPartBasic part)
+        {
+            var name = part.ContentDisposition?.FileName;
+            if (string.IsNullOrWhiteSpace(name))
+                name = part.ContentType?.Name;
+            return string.IsNullOrWhiteSpace(name) ? string.Empty : name!.Trim();
+        }
+
+        private UniqueId UidOf(Message message)
+        {
+            if (!(message.Content is ImapContent content) || !ReferenceEquals(content.Source, this))
+                throw new ArgumentException($"Message {message.Id} does not come from {Uri}.");
+            if (content.UidValidity != _uidValidity)
+                throw new MailboxException(MailboxErrorKind.MessageNotFound, $"{Uri} was recreated since message {message.Id} was read (UIDVALIDITY is now {_uidValidity}); nothing was deleted.");
+            return content.Uid;
+        }
+
+        /// <summary>Connects (again) when needed, opens the folder with at least the asked access, and returns it.</summary>
+        internal IMailFolder Connect(FolderAccess access, CancellationToken cancellationToken)
+        {
+            if (_client == null || !_client.IsConnected)
+            {
+                Disconnect();
+                var client = new ImapClient(MailConnector.Logger(Settings));
+                try
+                {
+                    var warning = MailConnector.Open(client, Settings, ImplicitTlsPort, cancellationToken);
+                    if (warning != null)
+                        Log.Warning(warning);
+                }
+                catch
+                {
+                    client.Dispose();
+                    throw;
+                }
+                _client = client;
+            }
+            if (_folder == null)
+            {
+                try
+                {
+                    _folder = string.Equals(Settings.Folder, "INBOX", StringComparison.OrdinalIgnoreCase) ? _client.Inbox : _client.GetFolder(Settings.Folder, cancellationToken);
+                }
+                catch (FolderNotFoundException e)
+                {
+                    throw new MailboxException(MailboxErrorKind.FolderNotFound, $"The folder '{Settings.Folder}' does not exist on {Settings.Server}.", e);
+                }
+            }
+            if (!_folder.IsOpen || (access == FolderAccess.ReadWrite && _folder.Access != FolderAccess.ReadWrite))
+            {
+                _folder.Open(access, cancellationToken);
+                _uidValidity = _folder.UidValidity;
+            }
+            return _folder;
+        }
+
+        private IMailFolder Folder(CancellationToken cancellationToken) => Connect(FolderAccess.ReadOnly, cancellationToken);
+
+        /// <summary>Runs a read, reconnecting after a dropped connection a bounded number of times, with backoff.</summary>
+        private T Retry<T>(Func<T> operation, string what, CancellationToken cancellationToken)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return operation();
+                }
+                catch (Exception e) when (MailConnector.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+                {
+                    Disconnect();
+                    if (attempt >= Settings.Retries)
+                        throw new MailboxException(MailboxErrorKind.Connection, $"The connection to {Uri} broke during {what} and could not be re-established after {Settings.Retries} attempt(s): {e.Message}", e);
+                    var delay = TimeSpan.FromMilliseconds(500 * (1 << attempt));
+                    Log.Warning($"The connection to {Uri} broke during {what} ({e.Message}); reconnecting in {delay.TotalSeconds:0.#} s.");
+                    cancellationToken.WaitHandle.WaitOne(delay);
+                }
+            }
+        }
+
+        /// <summary>A message in an IMAP folder, by UIDVALIDITY and UID.</summary>
+        internal sealed class ImapContent : IMessageContent
+        {
+            private readonly ImapMailSource _source;
+
+            public ImapContent(ImapMailSource source, uint uidValidity, UniqueId uid)
+            {
+                _source = source;
+                UidValidity = uidValidity;
+                Uid = uid;
+            }
+
+            public uint UidValidity { get; }
+
+            public UniqueId Uid { get; }
+
+            public MailSource? Source => _source;
+
+            public MimeMessage Load(CancellationToken cancellationToken)
+            {
+                using (var buffer = new MemoryStream())
+                {
+                    WriteTo(buffer, cancellationToken);
+                    buffer.Position = 0;
+                    try
+                    {
+                        return new MimeParser(MimeOptions.Parser, buffer, MimeFormat.Entity).ParseMessage(cancellationToken);
+                    }
+                    catch (FormatException e)
+                    {
+                        throw new MessageReadException(Id, $"Message {Id} of {_source.Uri} is not a MIME message: {e.Message}", e);
+                    }
+                }
+            }
+
+            public void WriteTo(Stream destination, CancellationToken cancellationToken)
+            {
+                // Fetched in chunks (BODY.PEEK[]<offset.count>), so a large attachment never sits whole in memory.
+                var offset = 0;
+                while (true)
+                {
+                    int read;
+                    try
+                    {
+                        var folder = _source.Retry(() => _source.Folder(cancellationToken), "fetch", cancellationToken);
+                        if (_source._uidValidity != UidValidity)
+                            throw new MessageReadException(Id, $"{_source.Uri} was recreated since message {Id} was read.");
+                        using (var chunk = _source.Retry(() => folder.GetStream(Uid, offset, DownloadChunk, cancellationToken), "fetch", cancellationToken))
+                        {
+                            read = CopyCounting(chunk, destination);
+                        }
+                    }
+                    catch (MessageNotFoundException e)
+                    {
+                        throw new MessageReadException(Id, $"Message {Id} is no longer in {_source.Uri}.", e);
+                    }
+                    catch (MailboxException e)
+                    {
+                        throw new MessageReadException(Id, $"Message {Id} of {_source.Uri} cannot be read: {e.Message}", e);
+                    }
+                    offset += read;
+                    if (read < DownloadChunk)
+                        return;
+                }
+            }
+
+            private string Id => UidValidity.ToString(CultureInfo.InvariantCulture) + "/" + Uid.Id.ToString(CultureInfo.InvariantCulture);
+
+            private static int CopyCounting(Stream source, Stream destination)
+            {
+                var buffer = new byte[81920];
+                var total = 0;
+                int n;
+                while ((n = source.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    destination.Write(buffer, 0, n);
+                    total += n;
+                }
+                return total;
+            }
+        }
+    }
+}

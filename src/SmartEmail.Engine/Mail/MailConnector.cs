@@ -1,0 +1,202 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Security;
+
+namespace SmartEmail.Mail
+{
+    /// <summary>
+    /// Decides whether a server certificate is accepted: a trusted certificate for the right host always is; a pinned
+    /// thumbprint accepts exactly that certificate; AcceptUntrustedCertificate accepts an untrusted or self-signed one,
+    /// but never one issued for another host. It remembers why it refused, so the error can say so.
+    /// </summary>
+    public sealed class CertificatePolicy
+    {
+        private readonly string _server;
+        private readonly bool _acceptUntrusted;
+        private readonly string? _thumbprint;
+
+        /// <summary>Creates the policy for one server.</summary>
+        public CertificatePolicy(string server, bool acceptUntrusted, string? thumbprint)
+        {
+            _server = server;
+            _acceptUntrusted = acceptUntrusted;
+            _thumbprint = thumbprint == null ? null : new string(thumbprint.Where(Uri.IsHexDigit).ToArray()).ToUpperInvariant();
+        }
+
+        /// <summary>Why the last certificate was refused, or null.</summary>
+        public string? Rejection { get; private set; }
+
+        /// <summary>A warning to show when an untrusted certificate was accepted, or null.</summary>
+        public string? Warning { get; private set; }
+
+        /// <summary>The validation callback for SslStream and MailKit.</summary>
+        public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+        {
+            Rejection = null;
+            if (certificate == null)
+            {
+                Rejection = $"{_server} presented no certificate.";
+                return false;
+            }
+            var cert = certificate as X509Certificate2 ?? new X509Certificate2(certificate);
+            var describe = $"subject '{cert.Subject}', issuer '{cert.Issuer}', SHA-1 thumbprint {cert.Thumbprint}, SHA-256 thumbprint {Sha256(cert)}";
+            if (_thumbprint != null)
+            {
+                if (string.Equals(_thumbprint, cert.Thumbprint, StringComparison.OrdinalIgnoreCase) || string.Equals(_thumbprint, Sha256(cert), StringComparison.OrdinalIgnoreCase))
+                    return true;
+                Rejection = $"The certificate of {_server} is not the pinned one (CertificateThumbprint {_thumbprint}): it has {describe}.";
+                return false;
+            }
+            if (errors == SslPolicyErrors.None)
+                return true;
+            if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+            {
+                Rejection = $"The certificate of {_server} was issued for another name ({describe}); set Server to the host name on the certificate.";
+                return false;
+            }
+            if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
+            {
+                Rejection = $"{_server} presented no certificate.";
+                return false;
+            }
+            if (_acceptUntrusted)
+            {
+                Warning = $"Accepting the untrusted (self-signed?) certificate of {_server} because SelfSignedCertificate is on: {describe}.";
+                return true;
+            }
+            Rejection = $"The certificate of {_server} is not trusted by this machine ({describe}). Install its issuer as trusted, pin it with CertificateThumbprint, or set SelfSignedCertificate=True.";
+            return false;
+        }
+
+        private static string Sha256(X509Certificate2 cert)
+        {
+            using (var sha = SHA256.Create())
+                return BitConverter.ToString(sha.ComputeHash(cert.RawData)).Replace("-", string.Empty);
+        }
+    }
+
+    /// <summary>Connects and logs in MailKit clients with SmartEmail's TLS rules, and turns failures into <see cref="MailboxException"/>s.</summary>
+    internal static class MailConnector
+    {
+        public static IProtocolLogger Logger(MailboxSettings settings) =>
+            settings.ProtocolLog == null ? (IProtocolLogger)new NullProtocolLogger() : new ProtocolLogger(settings.ProtocolLog, leaveOpen: true) { RedactSecrets = true };
+
+        /// <summary>Connects and authenticates; returns the warning of an accepted untrusted certificate, if any.</summary>
+        public static string? Open(MailService client, MailboxSettings settings, int implicitTlsPort, CancellationToken cancellationToken)
+        {
+            if (settings.Port == null)
+                throw new MailboxException(MailboxErrorKind.Configuration, $"No port is set for {settings.Server}: there is no default (the usual ones are {implicitTlsPort - 850} and {implicitTlsPort} for {settings.Protocol}).");
+            var port = settings.Port.Value;
+            var policy = new CertificatePolicy(settings.Server, settings.AcceptUntrustedCertificate, settings.CertificateThumbprint);
+            client.Timeout = (int)settings.Timeout.TotalMilliseconds;
+            client.ServerCertificateValidationCallback = policy.Validate;
+            client.SslProtocols = Protocols(settings.SecurityProtocol);
+            // Client certificate revocation checks reach out to the internet; the server's chain is still validated.
+            client.CheckCertificateRevocation = false;
+            var options = settings.TlsMode switch
+            {
+                TlsMode.Implicit => SecureSocketOptions.SslOnConnect,
+                TlsMode.StartTls => SecureSocketOptions.StartTls,
+                TlsMode.None => SecureSocketOptions.None,
+                _ => port == implicitTlsPort ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls,
+            };
+            var where = $"{settings.Server}:{port}";
+            try
+            {
+                client.Connect(settings.Server, port, options, cancellationToken);
+            }
+            catch (SslHandshakeException e)
+            {
+                if (policy.Rejection != null)
+                    throw new MailboxException(MailboxErrorKind.Certificate, policy.Rejection, e);
+                var minimum = settings.SecurityProtocol == null ? "the platform's" : settings.SecurityProtocol.ToString();
+                throw new MailboxException(MailboxErrorKind.Tls,
+                    $"The TLS handshake with {where} failed: the server may only offer TLS versions below the minimum ({minimum}), or it does not speak TLS on this port (check TlsMode and Port). {e.InnerException?.Message ?? e.Message}", e);
+            }
+            catch (NotSupportedException e) when (options == SecureSocketOptions.StartTls)
+            {
+                throw new MailboxException(MailboxErrorKind.Tls, $"{where} does not offer STARTTLS, and SmartEmail does not send passwords unencrypted: use the server's TLS port, or TlsMode=None on a trusted test network.", e);
+            }
+            catch (SocketException e)
+            {
+                throw Network(e, where);
+            }
+            catch (Exception e) when (e is TimeoutException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                var hint = options == SecureSocketOptions.StartTls ? " If this port expects TLS from the first byte (IMAPS, POP3S), set TlsMode=Implicit." : string.Empty;
+                throw new MailboxException(MailboxErrorKind.Timeout, $"{where} did not answer within {settings.Timeout.TotalSeconds:0} s.{hint}", e);
+            }
+            catch (Exception e) when (e is IOException || e is ProtocolException)
+            {
+                throw new MailboxException(MailboxErrorKind.Connection, $"The connection to {where} failed: {e.Message}", e);
+            }
+            var credential = settings.Credential ?? throw new MailboxException(MailboxErrorKind.Configuration, $"No user name and password for {where}: give -Credential.");
+            try
+            {
+                client.Authenticate(credential.UserName, credential.Password, cancellationToken);
+            }
+            catch (MailKit.Security.AuthenticationException e)
+            {
+                // Never the password, not even its length.
+                throw new MailboxException(MailboxErrorKind.Authentication, $"{where} refused the user name '{credential.UserName}' or its password.", e);
+            }
+            catch (Exception e) when (e is IOException || e is ProtocolException || e is SocketException)
+            {
+                throw new MailboxException(MailboxErrorKind.Connection, $"The connection to {where} broke while logging in: {e.Message}", e);
+            }
+            return policy.Warning;
+        }
+
+        /// <summary>Whether an exception means the connection dropped (worth one more try after reconnecting).</summary>
+        public static bool IsTransient(Exception e) =>
+            e is IOException || e is SocketException || e is ServiceNotConnectedException || e is ProtocolException;
+
+        private static MailboxException Network(SocketException e, string where)
+        {
+            switch (e.SocketErrorCode)
+            {
+                case SocketError.HostNotFound:
+                case SocketError.NoData:
+                case SocketError.TryAgain:
+                    return new MailboxException(MailboxErrorKind.HostNotFound, $"The mail server name in {where} is not found (DNS): check Server.", e);
+                case SocketError.ConnectionRefused:
+                    return new MailboxException(MailboxErrorKind.ConnectionRefused, $"{where} refused the connection: nothing listens on that port, or a firewall rejects it. Check Server and Port.", e);
+                case SocketError.TimedOut:
+                    return new MailboxException(MailboxErrorKind.Timeout, $"{where} did not answer (timed out): check Server, Port and firewalls.", e);
+                default:
+                    return new MailboxException(MailboxErrorKind.Connection, $"Cannot connect to {where}: {e.Message}", e);
+            }
+        }
+
+        /// <summary>The TLS versions allowed by a minimum; SSL and SSL2 mean the platform's lowest, as SSL no longer exists.</summary>
+        internal static SslProtocols Protocols(SecurityProtocol? minimum)
+        {
+            // Tls13 is not in netstandard2.0's enum; only ask for it where the runtime has it.
+            var tls13 = ModuleRuntime.IsCoreClr ? (SslProtocols)12288 : SslProtocols.None;
+#pragma warning disable SYSLIB0039 // TLS 1.0 and 1.1 are offered only when an admin's SecurityProtocol asks for them
+            switch (minimum)
+            {
+                case SmartEmail.SecurityProtocol.TLS1_2: return SslProtocols.Tls12 | tls13;
+                case SmartEmail.SecurityProtocol.TLS1_1: return SslProtocols.Tls11 | SslProtocols.Tls12 | tls13;
+                case SmartEmail.SecurityProtocol.TLS1: return SslProtocols.Tls | SslProtocols.Tls11 | SslProtocols.Tls12 | tls13;
+                default: return SslProtocols.None; // the platform's default choice
+            }
+#pragma warning restore SYSLIB0039
+        }
+    }
+
+    /// <summary>Facts about the runtime the engine runs on.</summary>
+    internal static class ModuleRuntime
+    {
+        public static bool IsCoreClr { get; } = typeof(object).Assembly.GetName().Name == "System.Private.CoreLib";
+    }
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+
+namespace SmartEmail.Mail
+{
+    /// <summary>What to read from a mailbox.</summary>
+    public sealed class ReadOptions
+    {
+        /// <summary>Only messages received on or after this time.</summary>
+        public DateTimeOffset? Since { get; set; }
+
+        /// <summary>At most this many messages (the oldest first).</summary>
+        public int? First { get; set; }
+
+        /// <summary>IMAP: only messages with a UID above this one, when the folder's UIDVALIDITY is <see cref="UidValidity"/>.</summary>
+        public uint? AfterUid { get; set; }
+
+        /// <summary>IMAP: the UIDVALIDITY <see cref="AfterUid"/> belongs to.</summary>
+        public uint? UidValidity { get; set; }
+    }
+
+    /// <summary>
+    /// A mailbox (IMAP folder, POP3 maildrop or folder of .eml files) that messages are read from, saved from and deleted
+    /// from. The connection is made when first needed and made again when it dropped, so messages read earlier in a
+    /// session can still be saved or removed; <see cref="Disconnect"/> ends it.
+    /// </summary>
+    public abstract class MailSource : IDisposable
+    {
+        /// <summary>Creates the source.</summary>
+        protected MailSource(MailboxSettings settings, IEngineLog log)
+        {
+            Settings = settings;
+            Log = log;
+        }
+
+        /// <summary>How the mailbox is reached.</summary>
+        public MailboxSettings Settings { get; }
+
+        /// <summary>Where progress, warnings and details go.</summary>
+        public IEngineLog Log { get; set; }
+
+        /// <summary>The mailbox as a URI (no password), used as each message's Source.</summary>
+        public abstract string Uri { get; }
+
+        /// <summary>Opens the right kind of source for the settings; nothing is connected yet.</summary>
+        /// <exception cref="MailboxException">The protocol is not supported.</exception>
+        public static MailSource Create(MailboxSettings settings, IEngineLog? log = null)
+        {
+            log ??= NullEngineLog.Instance;
+            switch (settings.Protocol)
+            {
+                case MailProtocol.IMAP: return new ImapMailSource(settings, log);
+                case MailProtocol.POP: return new Pop3MailSource(settings, log);
+                case MailProtocol.Folder: return new FolderMailSource(settings, log);
+                default: throw new MailboxException(MailboxErrorKind.Configuration, $"EmailProtocol={settings.Protocol} is not supported by this version of SmartEmail.");
+            }
+        }
+
+        /// <summary>Reads the messages, oldest first, one by one: only envelopes, sizes and attachment names are fetched.</summary>
+        /// <exception cref="MailboxException">Connecting, logging in or reading failed.</exception>
+        public abstract IEnumerable<Message> Read(ReadOptions options, CancellationToken cancellationToken);
+
+        /// <summary>Deletes messages of this mailbox (all of them read from it).</summary>
+        /// <exception cref="MailboxException">The delete failed; nothing, or not all, was deleted.</exception>
+        public abstract void Delete(IReadOnlyList<Message> messages, CancellationToken cancellationToken);
+
+        /// <summary>Ends the connection, if there is one.</summary>
+        public abstract void Disconnect();
+
+        /// <inheritdoc/>
+        public void Dispose() => Disconnect();
+
+        /// <summary>Credentials in a URI user part, never the password.</summary>
+        protected string UserPart => Settings.Credential == null ? string.Empty : System.Uri.EscapeDataString(Settings.Credential.UserName) + "@";
+    }
+
+    /// <summary>EmailProtocol=Folder: every .eml file in the Server folder is a message; deleting removes the file.</summary>
+    internal sealed class FolderMailSource : MailSource
+    {
+        public FolderMailSource(MailboxSettings settings, IEngineLog log) : base(settings, log) { }
+
+        public override string Uri => Settings.Server;
+
+        public override IEnumerable<Message> Read(ReadOptions options, CancellationToken cancellationToken)
+        {
+            if (!Directory.Exists(Settings.Server))
+                throw new MailboxException(MailboxErrorKind.FolderNotFound, $"The mailbox folder '{Settings.Server}' does not exist.");
+            var files = MessageFileReader.ListFolder(Settings.Server, recurse: false);
+            var emitted = 0;
+            for (var i = 0; i < files.Count; i++)
+            {
+                Log.Progress("Reading " + Uri, $"{i + 1} of {files.Count} files", i, files.Count);
+                IEnumerable<Message> messages;
+                try
+                {
+                    messages = MessageFileReader.ReadFile(files[i], this, cancellationToken);
+                }
+                catch (MessageReadException e)
+                {
+                    Log.Error(e);
+                    continue;
+                }
+                foreach (var message in messages)
+                {
+                    if (options.Since.HasValue && message.Received < options.Since.Value)
+                        continue;
+                    yield return message;
+                    if (options.First.HasValue && ++emitted >= options.First.Value)
+                        yield break;
+                }
+            }
+        }
+
+        public override void Delete(IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+        {
+            foreach (var message in messages)
+                MessageStore.DeleteFile(message);
+        }
+
+        public override void Disconnect() { }
+    }
+}

@@ -1,0 +1,130 @@
+using System;
+using System.IO;
+using System.Net;
+
+namespace SmartEmail.Mail
+{
+    /// <summary>How TLS is used on a mail connection.</summary>
+    public enum TlsMode
+    {
+        /// <summary>Implicit TLS on the usual TLS ports (993, 995), STARTTLS (required) on any other port.</summary>
+        Auto,
+        /// <summary>TLS from the first byte (IMAPS, POP3S), whatever the port.</summary>
+        Implicit,
+        /// <summary>STARTTLS, required: a server that does not offer it is refused.</summary>
+        StartTls,
+        /// <summary>No TLS at all: passwords travel in clear text. Only for test servers on a trusted network.</summary>
+        None,
+    }
+
+    /// <summary>Where a mailbox is and how to reach it.</summary>
+    public sealed class MailboxSettings
+    {
+        /// <summary>IMAP, POP or Folder.</summary>
+        public MailProtocol Protocol { get; set; } = MailProtocol.IMAP;
+        /// <summary>The host name (it must match the certificate), or the folder for Folder.</summary>
+        public string Server { get; set; } = string.Empty;
+        /// <summary>The port; required for IMAP and POP3 (the reference has no default).</summary>
+        public int? Port { get; set; }
+        /// <summary>The lowest TLS version accepted, or null for the platform's default.</summary>
+        public SecurityProtocol? SecurityProtocol { get; set; }
+        /// <summary>How TLS is used.</summary>
+        public TlsMode TlsMode { get; set; } = TlsMode.Auto;
+        /// <summary>Accept a self-signed or otherwise untrusted certificate (never one issued for another host).</summary>
+        public bool AcceptUntrustedCertificate { get; set; }
+        /// <summary>Accept exactly the certificate with this SHA-1 or SHA-256 thumbprint (hex), trusted or not.</summary>
+        public string? CertificateThumbprint { get; set; }
+        /// <summary>The mailbox user and password.</summary>
+        public NetworkCredential? Credential { get; set; }
+        /// <summary>The IMAP folder.</summary>
+        public string Folder { get; set; } = "INBOX";
+        /// <summary>How long one network operation may take.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+        /// <summary>How often a dropped connection is re-established while reading, before the read fails.</summary>
+        public int Retries { get; set; } = 3;
+        /// <summary>How many messages one IMAP FETCH command asks for.</summary>
+        public int BatchSize { get; set; } = 1000;
+        /// <summary>Where to write the protocol conversation (passwords redacted), or null.</summary>
+        public Stream? ProtocolLog { get; set; }
+
+        /// <summary>The mailbox an INI's [Mail] section describes.</summary>
+        /// <param name="configuration">The configuration.</param>
+        /// <param name="credential">The credential to use instead of the INI's, or null.</param>
+        /// <exception cref="MailboxException">The INI does not say enough to connect.</exception>
+        public static MailboxSettings From(Configuration configuration, NetworkCredential? credential = null)
+        {
+            var mail = configuration.Mail;
+            var protocol = mail.Protocol ?? throw new MailboxException(MailboxErrorKind.Configuration,
+                $"{configuration.Path} does not set [Mail] EmailProtocol: give -Protocol, or set EmailProtocol=IMAP, POP or Folder.");
+            if (protocol == MailProtocol.MSAL)
+                throw new MailboxException(MailboxErrorKind.Configuration, "EmailProtocol=MSAL (Office 365 through OAuth2) is not supported by this version of SmartEmail.");
+            if (string.IsNullOrEmpty(mail.Server))
+                throw new MailboxException(MailboxErrorKind.Configuration, $"{configuration.Path} does not set [Mail] Server.");
+            return new MailboxSettings
+            {
+                Protocol = protocol,
+                Server = mail.Server!,
+                Port = mail.Port,
+                SecurityProtocol = mail.SecurityProtocol,
+                TlsMode = mail.TlsMode,
+                AcceptUntrustedCertificate = mail.SelfSignedCertificate,
+                CertificateThumbprint = mail.CertificateThumbprint,
+                Credential = credential ?? CredentialFrom(configuration),
+                Folder = mail.Folder,
+            };
+        }
+
+        private static NetworkCredential? CredentialFrom(Configuration configuration)
+        {
+            var mail = configuration.Mail;
+            if (mail.Protocol == MailProtocol.Folder)
+                return null;
+            if (mail.UserState.IsEncrypted || mail.Password.IsEncrypted)
+                throw new MailboxException(MailboxErrorKind.Configuration,
+                    $"The [Mail] credentials in {configuration.Path} are encrypted, and this version of SmartEmail cannot decrypt them: give -Credential.");
+            if (mail.User.Length == 0 || !mail.Password.IsSet)
+                throw new MailboxException(MailboxErrorKind.Configuration, $"{configuration.Path} has no [Mail] User and Password: give -Credential.");
+            return new NetworkCredential(mail.User, mail.Password.Raw);
+        }
+    }
+
+    /// <summary>What went wrong with a mailbox, in terms an admin can act on.</summary>
+    public enum MailboxErrorKind
+    {
+        /// <summary>The settings are incomplete or contradictory.</summary>
+        Configuration,
+        /// <summary>The server name does not resolve.</summary>
+        HostNotFound,
+        /// <summary>Nothing listens on the port.</summary>
+        ConnectionRefused,
+        /// <summary>The server did not answer in time.</summary>
+        Timeout,
+        /// <summary>The TLS handshake failed (version, or the server offers no TLS).</summary>
+        Tls,
+        /// <summary>The server's certificate was refused.</summary>
+        Certificate,
+        /// <summary>The user name or password was refused.</summary>
+        Authentication,
+        /// <summary>The folder does not exist.</summary>
+        FolderNotFound,
+        /// <summary>The connection broke, or the server answered something unexpected.</summary>
+        Connection,
+        /// <summary>The message is no longer in the mailbox, or the mailbox was recreated.</summary>
+        MessageNotFound,
+        /// <summary>The server cannot do what was asked (for example delete single messages without UIDPLUS).</summary>
+        NotSupported,
+    }
+
+    /// <summary>A mailbox operation failed; the message says what to do.</summary>
+    public sealed class MailboxException : SmartEmailException
+    {
+        /// <summary>Creates the exception.</summary>
+        public MailboxException(MailboxErrorKind kind, string message, Exception? innerException = null) : base(message, innerException)
+        {
+            Kind = kind;
+        }
+
+        /// <summary>What went wrong.</summary>
+        public MailboxErrorKind Kind { get; }
+    }
+}

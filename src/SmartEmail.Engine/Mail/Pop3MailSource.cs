@@ -1,0 +1,195 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using MailKit;
+using MailKit.Net.Pop3;
+using MimeKit;
+
+namespace SmartEmail.Mail
+{
+    /// <summary>
+    /// A POP3 maildrop. Messages are identified by UIDL. Reading takes the headers with TOP (pipelined when the server
+    /// offers PIPELINING); a message is retrieved whole (RETR) only when its headers say it is multipart, because POP3
+    /// has no body structure and attachment names live in the parts. Deleting is DELE, committed by QUIT.
+    /// </summary>
+    internal sealed class Pop3MailSource : MailSource
+    {
+        private const int ImplicitTlsPort = 995;
+        private Pop3Client? _client;
+        private Dictionary<string, int> _indexByUid = new Dictionary<string, int>(StringComparer.Ordinal);
+
+        public Pop3MailSource(MailboxSettings settings, IEngineLog log) : base(settings, log) { }
+
+        public override string Uri => $"pop3://{UserPart}{Settings.Server}:{Settings.Port}";
+
+        public override IEnumerable<Message> Read(ReadOptions options, CancellationToken cancellationToken)
+        {
+            var client = Connect(cancellationToken);
+            var uids = Guard(() => client.GetMessageUids(cancellationToken), "UIDL");
+            var sizes = Guard(() => client.GetMessageSizes(cancellationToken), "LIST");
+            var total = uids.Count;
+            Log.Verbose($"{Uri}: {total} message(s).");
+            var emitted = 0;
+            for (var start = 0; start < total; start += Settings.BatchSize)
+            {
+                var indexes = Enumerable.Range(start, Math.Min(Settings.BatchSize, total - start)).ToList();
+                Log.Progress("Reading " + Uri, $"{start} of {total} messages", start, total);
+                // The raw headers (TOP n 0), parsed here: MailKit's GetMessageHeaders drops the Content-* headers, and those
+                // say whether a message is multipart.
+                var heads = Guard(() => client.GetStreams(indexes, true, cancellationToken), "TOP").Select(HeadersOnly).ToList();
+                var multipart = indexes.Where((index, i) => heads[i].Body is Multipart).ToList();
+                var full = multipart.Count == 0 ? new List<MimeMessage>() : Guard(() => client.GetMessages(multipart, cancellationToken), "RETR");
+                var fullByIndex = multipart.Select((index, i) => (index, message: full[i])).ToDictionary(x => x.index, x => x.message);
+                for (var i = 0; i < indexes.Count; i++)
+                {
+                    var index = indexes[i];
+                    var mime = fullByIndex.TryGetValue(index, out var whole) ? whole : heads[i];
+                    var received = MimeSummary.TopReceivedDate(heads[i].Headers);
+                    if (options.Since.HasValue && (received ?? MimeSummary.HeaderDate(mime)) < options.Since.Value)
+                        continue;
+                    yield return new Message(uids[index], Uri, MimeSummary.Summarize(mime), received, sizes[index], new Pop3Content(this, uids[index]));
+                    if (options.First.HasValue && ++emitted >= options.First.Value)
+                        yield break;
+                }
+            }
+            Log.Progress("Reading " + Uri, "done", total, total);
+        }
+
+        public override void Delete(IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+        {
+            if (messages.Count == 0)
+                return;
+            var client = Connect(cancellationToken);
+            var indexes = messages.Select(m => IndexOf(m.Id)).ToList();
+            try
+            {
+                client.DeleteMessages(indexes, cancellationToken);
+                // POP3 only deletes at QUIT; a connection that drops before it deletes nothing.
+                client.Disconnect(true, cancellationToken);
+            }
+            catch (Exception e) when (MailConnector.IsTransient(e) || e is Pop3CommandException)
+            {
+                throw new MailboxException(MailboxErrorKind.Connection, $"Deleting {indexes.Count} message(s) from {Uri} failed, so none was deleted: {e.Message}", e);
+            }
+            finally
+            {
+                Disconnect();
+            }
+        }
+
+        public override void Disconnect()
+        {
+            var client = _client;
+            _client = null;
+            if (client == null)
+                return;
+            try
+            {
+                if (client.IsConnected)
+                    client.Disconnect(true);
+            }
+            catch (Exception e) when (MailConnector.IsTransient(e) || e is OperationCanceledException || e is Pop3CommandException)
+            {
+                // The connection is being dropped anyway.
+            }
+            finally
+            {
+                client.Dispose();
+            }
+        }
+
+        private static MimeMessage HeadersOnly(Stream stream)
+        {
+            using (stream)
+                return new MimeParser(MimeOptions.Parser, stream, MimeFormat.Entity).ParseMessage();
+        }
+
+        internal Pop3Client Connect(CancellationToken cancellationToken)
+        {
+            if (_client != null && _client.IsConnected)
+                return _client;
+            Disconnect();
+            var client = new Pop3Client(MailConnector.Logger(Settings));
+            try
+            {
+                var warning = MailConnector.Open(client, Settings, ImplicitTlsPort, cancellationToken);
+                if (warning != null)
+                    Log.Warning(warning);
+                var uids = client.GetMessageUids(cancellationToken);
+                _indexByUid = uids.Select((uid, index) => (uid, index)).GroupBy(x => x.uid).ToDictionary(g => g.Key, g => g.First().index, StringComparer.Ordinal);
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
+            _client = client;
+            return client;
+        }
+
+        private int IndexOf(string uid)
+        {
+            if (!_indexByUid.TryGetValue(uid, out var index))
+                throw new MailboxException(MailboxErrorKind.MessageNotFound, $"Message {uid} is no longer in {Uri}.");
+            return index;
+        }
+
+        private T Guard<T>(Func<T> operation, string command)
+        {
+            try
+            {
+                return operation();
+            }
+            catch (Exception e) when (MailConnector.IsTransient(e) || e is Pop3CommandException)
+            {
+                Disconnect();
+                throw new MailboxException(MailboxErrorKind.Connection, $"{command} on {Uri} failed: {e.Message}", e);
+            }
+        }
+
+        private sealed class Pop3Content : IMessageContent
+        {
+            private readonly Pop3MailSource _source;
+            private readonly string _uid;
+
+            public Pop3Content(Pop3MailSource source, string uid)
+            {
+                _source = source;
+                _uid = uid;
+            }
+
+            public MailSource? Source => _source;
+
+            public MimeMessage Load(CancellationToken cancellationToken)
+            {
+                try
+                {
+                    var client = _source.Connect(cancellationToken);
+                    var index = _source.IndexOf(_uid);
+                    return _source.Guard(() => client.GetMessage(index, cancellationToken), "RETR");
+                }
+                catch (MailboxException e)
+                {
+                    throw new MessageReadException(_uid, $"Message {_uid} of {_source.Uri} cannot be read: {e.Message}", e);
+                }
+            }
+
+            public void WriteTo(Stream destination, CancellationToken cancellationToken)
+            {
+                try
+                {
+                    var client = _source.Connect(cancellationToken);
+                    var index = _source.IndexOf(_uid);
+                    using (var stream = _source.Guard(() => client.GetStream(index, false, cancellationToken), "RETR"))
+                        stream.CopyTo(destination, 81920);
+                }
+                catch (MailboxException e)
+                {
+                    throw new MessageReadException(_uid, $"Message {_uid} of {_source.Uri} cannot be read: {e.Message}", e);
+                }
+            }
+        }
+    }
+}

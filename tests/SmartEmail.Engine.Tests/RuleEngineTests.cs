@@ -347,6 +347,8 @@ public class RuleEngineTests
         public MimeMessage Message { get; } = message;
         public int Loads { get; private set; }
         public MimeMessage Load(CancellationToken cancellationToken) { Loads++; return Message; }
+        public MailSource? Source => null;
+        public void WriteTo(Stream destination, CancellationToken cancellationToken) => Message.WriteTo(destination, cancellationToken);
     }
 }
 

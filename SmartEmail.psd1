@@ -15,6 +15,7 @@
         'New-SmartEmailRule'
         'Remove-SmartEmailMessage'
         'Save-SmartEmailMessage'
+        'Submit-SmartEmailEvent'
         'Test-SmartEmailConfiguration'
         'Test-SmartEmailRule'
     )

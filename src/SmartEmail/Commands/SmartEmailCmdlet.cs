@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Threading;
+using SmartEmail.Events;
 using SmartEmail.Ini;
 using SmartEmail.Mail;
 
@@ -150,6 +151,19 @@ namespace SmartEmail.Commands
         internal static ErrorRecord ToErrorRecord(Exception exception, string errorId, object? target) =>
             new ErrorRecord(exception, errorId, CategoryOf(exception), target);
 
+        private static ErrorCategory SubmitCategory(string errorId)
+        {
+            switch (errorId)
+            {
+                case "MsgInDirectoryMissing": return ErrorCategory.ObjectNotFound;
+                case "EventInvalid": case "EventTooLong": case "EventNotEncodable": case "MsgInEncodingUnknown": return ErrorCategory.InvalidData;
+                case "CredentialMissing": case "CredentialEncrypted": case "ApiUrlMissing": return ErrorCategory.InvalidArgument;
+                case "ApiAuthenticationFailed": return ErrorCategory.AuthenticationError;
+                case "ApiUnreachable": return ErrorCategory.ConnectionError;
+                default: return ErrorCategory.WriteError;
+            }
+        }
+
         private static ErrorCategory MailboxCategory(MailboxErrorKind kind)
         {
             switch (kind)
@@ -185,6 +199,8 @@ namespace SmartEmail.Commands
                     return ErrorCategory.InvalidData;
                 case MailboxException mailbox:
                     return MailboxCategory(mailbox.Kind);
+                case EventSubmitException submit:
+                    return SubmitCategory(submit.ErrorId);
                 case UnauthorizedAccessException _:
                     return ErrorCategory.PermissionDenied;
                 case OperationCanceledException _:

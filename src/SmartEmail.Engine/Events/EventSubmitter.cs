@@ -1,0 +1,260 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+
+namespace SmartEmail.Events
+{
+    /// <summary>Where and as whom events are submitted.</summary>
+    public sealed class EventSubmitOptions
+    {
+        /// <summary>MsgIn (default) or Api.</summary>
+        public EventTransport Transport { get; set; } = EventTransport.MsgIn;
+        /// <summary>The MSGIN folder.</summary>
+        public string? MsgInDirectory { get; set; }
+        /// <summary>ASCII, Windows-1252 or UTF-8.</summary>
+        public string MsgInEncoding { get; set; } = "ASCII";
+        /// <summary>The OpCon user and its external event password or token, appended to MSGIN events.</summary>
+        public NetworkCredential? OpConCredential { get; set; }
+        /// <summary>The REST API base URL.</summary>
+        public Uri? ApiUrl { get; set; }
+        /// <summary>An API token; when not set, one is requested for <see cref="ApiCredential"/>.</summary>
+        public string? ApiToken { get; set; }
+        /// <summary>The user that requests API tokens.</summary>
+        public NetworkCredential? ApiCredential { get; set; }
+        /// <summary>Accept a self-signed API certificate.</summary>
+        public bool ApiAcceptSelfSigned { get; set; }
+        /// <summary>Append each submitted event to <see cref="LogFile"/>.</summary>
+        public bool LogEvents { get; set; }
+        /// <summary>The event log.</summary>
+        public string? LogFile { get; set; }
+        /// <summary>The event log line; [[EVENT]] is the masked event.</summary>
+        public string LogFormat { get; set; } = "Generated Event: [[EVENT]]";
+
+        /// <summary>The options of an INI, with an OpCon credential that overrides its [General] OpConUser.</summary>
+        /// <exception cref="EventSubmitException">The INI's credentials are encrypted, or the API URL is invalid.</exception>
+        public static EventSubmitOptions From(Configuration configuration, NetworkCredential? opConCredential = null)
+        {
+            var g = configuration.General;
+            var o = configuration.OpCon;
+            if (opConCredential == null && g.OpConUserPassword.IsEncrypted)
+                throw new EventSubmitException("CredentialEncrypted", $"[General] OpConUserPassword in {configuration.Path} is encrypted, and this version of SmartEmail cannot decrypt it: give -OpConCredential.");
+            return new EventSubmitOptions
+            {
+                Transport = string.Equals(o.Transport, "Api", StringComparison.OrdinalIgnoreCase) ? EventTransport.Api : EventTransport.MsgIn,
+                MsgInDirectory = g.MsgInDirectory,
+                MsgInEncoding = g.MsgInEncoding,
+                OpConCredential = opConCredential ?? (g.OpConUser.Length == 0 ? null : new NetworkCredential(g.OpConUser, g.OpConUserPassword.Raw ?? string.Empty)),
+                ApiUrl = o.ApiUrl == null ? null : new Uri(o.ApiUrl),
+                ApiToken = o.ApiToken.IsEncrypted ? null : o.ApiToken.Raw,
+                ApiCredential = o.ApiUser == null ? null : new NetworkCredential(o.ApiUser, o.ApiPassword.IsEncrypted ? string.Empty : o.ApiPassword.Raw ?? string.Empty),
+                ApiAcceptSelfSigned = o.SelfSignedCertificate,
+                LogEvents = configuration.Audit.LogOpConEvents,
+                LogFile = configuration.Audit.OpConEventLogFile,
+                LogFormat = configuration.Audit.LogOpConEventFormat,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Submits OpCon events through MSGIN files or the OpCon REST API, and logs them with the password masked. It never
+    /// reports an event as submitted unless it was written (MSGIN) or accepted with a 2xx answer (API).
+    /// </summary>
+    public sealed class EventSubmitter : IDisposable
+    {
+        private readonly EventSubmitOptions _options;
+        private readonly MsgInWriter? _msgIn;
+        private HttpClient? _http;
+        private string? _token;
+
+        /// <summary>Creates the submitter and checks that its target is usable.</summary>
+        /// <exception cref="EventSubmitException">MSGIN is missing, credentials are missing, or the API URL is not set.</exception>
+        public EventSubmitter(EventSubmitOptions options)
+        {
+            _options = options;
+            if (options.Transport == EventTransport.MsgIn)
+            {
+                if (string.IsNullOrEmpty(options.MsgInDirectory))
+                    throw new EventSubmitException("MsgInDirectoryMissing", "No MSGIN folder is set: set [General] MSGINDirectory or give -MsgInDirectory.");
+                if (options.OpConCredential == null)
+                    throw new EventSubmitException("CredentialMissing", "No OpCon user is set, and OpCon accepts external events only with a user and its external event password: set [General] OpConUser and OpConUserPassword, or give -OpConCredential.");
+                _msgIn = new MsgInWriter(options.MsgInDirectory!, options.MsgInEncoding);
+                _msgIn.EnsureReady();
+            }
+            else
+            {
+                if (options.ApiUrl == null)
+                    throw new EventSubmitException("ApiUrlMissing", "Transport is Api but no API URL is set: set [OpCon] ApiUrl or give -ApiUrl.");
+                if (options.ApiToken == null && options.ApiCredential == null)
+                    throw new EventSubmitException("CredentialMissing", "Transport is Api but neither an API token nor an API user is set: set [OpCon] ApiToken, or ApiUser and ApiPassword.");
+            }
+        }
+
+        /// <summary>The event as it would be submitted, the password masked (for -WhatIf and logs).</summary>
+        /// <exception cref="EventSubmitException">The event is invalid.</exception>
+        public string Preview(string @event)
+        {
+            if (_options.Transport == EventTransport.Api)
+            {
+                EventText.Check(@event);
+                return @event;
+            }
+            var credential = _options.OpConCredential!;
+            return EventText.Masked(EventText.WithCredentials(@event, credential.UserName, credential.Password, out _), credential.Password);
+        }
+
+        /// <summary>Submits one event.</summary>
+        /// <exception cref="EventSubmitException">The event is invalid, or it could not be submitted.</exception>
+        public SubmittedEvent Submit(string @event, string rule = "", string messageId = "", CancellationToken cancellationToken = default)
+        {
+            SubmittedEvent submitted;
+            if (_options.Transport == EventTransport.MsgIn)
+            {
+                var credential = _options.OpConCredential!;
+                var line = EventText.WithCredentials(@event, credential.UserName, credential.Password, out _);
+                var file = _msgIn!.Write(line);
+                submitted = new SubmittedEvent(EventText.Masked(line, credential.Password), EventTransport.MsgIn, file, rule, messageId);
+            }
+            else
+            {
+                EventText.Check(@event);
+                PostEvent(@event, cancellationToken);
+                submitted = new SubmittedEvent(@event, EventTransport.Api, null, rule, messageId);
+            }
+            Log(submitted.Event);
+            return submitted;
+        }
+
+        /// <summary>Whether the event already ends with the configured credentials (they are not appended twice).</summary>
+        public bool HasCredentials(string @event)
+        {
+            var credential = _options.OpConCredential;
+            if (credential == null || _options.Transport != EventTransport.MsgIn)
+                return false;
+            EventText.WithCredentials(@event, credential.UserName, credential.Password, out var already);
+            return already;
+        }
+
+        /// <inheritdoc/>
+        public void Dispose() => _http?.Dispose();
+
+        private void Log(string maskedEvent)
+        {
+            if (!_options.LogEvents || string.IsNullOrEmpty(_options.LogFile))
+                return;
+            var text = _options.LogFormat.Replace("[[EVENT]]", maskedEvent).Replace("[[Event]]", maskedEvent).Replace("[[event]]", maskedEvent);
+            var line = DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " " + text + Environment.NewLine;
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_options.LogFile!)) ?? ".");
+                File.AppendAllText(_options.LogFile!, line, new UTF8Encoding(false));
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new EventSubmitException("EventLogFailed", $"The event was submitted, but the event log '{_options.LogFile}' cannot be written: {e.Message}", e);
+            }
+        }
+
+        // ---- REST API -------------------------------------------------------------------------------------------
+
+        private void PostEvent(string @event, CancellationToken cancellationToken)
+        {
+            var user = _options.ApiCredential?.UserName ?? _options.OpConCredential?.UserName ?? string.Empty;
+            var body = JsonSerializer.Serialize(new { loginName = user, events = new[] { new { id = 0, eventString = @event } } });
+            for (var attempt = 0; ; attempt++)
+            {
+                var token = Token(cancellationToken);
+                using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.ApiUrl!, "api/opconEventsCollection")))
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Token", token);
+                    request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+                    using (var response = Send(request, cancellationToken))
+                    {
+                        // A user token that expired is requested again, once; a configured token is what it is.
+                        if (response.StatusCode == HttpStatusCode.Unauthorized && _options.ApiToken == null && attempt == 0)
+                        {
+                            _token = null;
+                            continue;
+                        }
+                        if (!response.IsSuccessStatusCode)
+                            throw new EventSubmitException("ApiFailed", $"The OpCon API refused the event ({(int)response.StatusCode} {response.ReasonPhrase}): {ApiMessage(response)}");
+                        return;
+                    }
+                }
+            }
+        }
+
+        private string Token(CancellationToken cancellationToken)
+        {
+            if (_options.ApiToken != null)
+                return _options.ApiToken;
+            if (_token != null)
+                return _token;
+            var credential = _options.ApiCredential!;
+            var body = JsonSerializer.Serialize(new { user = new { loginName = credential.UserName, password = credential.Password }, tokenType = new { type = "User" } });
+            using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.ApiUrl!, "api/tokens")) { Content = new StringContent(body, Encoding.UTF8, "application/json") })
+            using (var response = Send(request, cancellationToken))
+            {
+                if (!response.IsSuccessStatusCode)
+                    throw new EventSubmitException("ApiAuthenticationFailed", $"The OpCon API refused a token for '{credential.UserName}' ({(int)response.StatusCode} {response.ReasonPhrase}): {ApiMessage(response)}");
+                using (var json = JsonDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult()))
+                {
+                    if (!json.RootElement.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String)
+                        throw new EventSubmitException("ApiFailed", "The OpCon API answered POST /api/tokens without a token id.");
+                    return _token = id.GetString()!;
+                }
+            }
+        }
+
+        private HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            _http ??= CreateClient();
+            try
+            {
+                return _http.SendAsync(request, cancellationToken).GetAwaiter().GetResult();
+            }
+            catch (HttpRequestException e)
+            {
+                throw new EventSubmitException("ApiUnreachable", $"Cannot reach the OpCon API at {_options.ApiUrl}: {e.InnerException?.Message ?? e.Message}", e);
+            }
+            catch (System.Threading.Tasks.TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new EventSubmitException("ApiUnreachable", $"The OpCon API at {_options.ApiUrl} did not answer in time.", e);
+            }
+        }
+
+        private HttpClient CreateClient()
+        {
+            var handler = new HttpClientHandler();
+            if (_options.ApiAcceptSelfSigned)
+                handler.ServerCertificateCustomValidationCallback = (message, certificate, chain, errors) =>
+                    (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) == 0;
+            return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
+        }
+
+        private static string ApiMessage(HttpResponseMessage response)
+        {
+            var text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            try
+            {
+                using (var json = JsonDocument.Parse(text))
+                {
+                    foreach (var name in new[] { "message", "Message", "error", "detail", "title" })
+                    {
+                        if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+                            return value.GetString()!;
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+            }
+            return text.Length > 300 ? text.Substring(0, 300) + "…" : text;
+        }
+    }
+}

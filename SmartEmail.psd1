@@ -12,6 +12,7 @@
     CmdletsToExport      = @(
         'Get-SmartEmailConfiguration'
         'Get-SmartEmailMessage'
+        'Invoke-SmartEmailRun'
         'New-SmartEmailRule'
         'Remove-SmartEmailMessage'
         'Save-SmartEmailMessage'

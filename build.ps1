@@ -156,7 +156,7 @@ function Invoke-Test {
 function Invoke-Demo {
     Invoke-Build
     $demo = Join-Path $Root 'docs/examples'
-    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $demo 'demo.ps1') -ModulePath $ModuleManifest
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $demo 'demo.ps1') -ModulePath $ModuleManifest -WorkPath (Join-Path $Out 'demo')
     if ($LASTEXITCODE -ne 0) { throw "The demo failed with exit code $LASTEXITCODE." }
 }
 

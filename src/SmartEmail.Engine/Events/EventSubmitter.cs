@@ -130,6 +130,32 @@ namespace SmartEmail.Events
             return submitted;
         }
 
+        /// <summary>Whether events go through MSGIN files, where a run can make their delivery exactly-once.</summary>
+        public bool IsMsgIn => _options.Transport == EventTransport.MsgIn;
+
+        /// <summary>MSGIN only: writes the event's file into the work folder (see <see cref="MsgInWriter.Prepare"/>) and returns its path.</summary>
+        /// <exception cref="EventSubmitException">The event is invalid or cannot be written.</exception>
+        public string Prepare(string @event)
+        {
+            var credential = _options.OpConCredential!;
+            return _msgIn!.Prepare(EventText.WithCredentials(@event, credential.UserName, credential.Password, out _));
+        }
+
+        /// <summary>MSGIN only: moves a prepared file into MSGIN (nothing when it was moved before) and logs the event.</summary>
+        /// <exception cref="EventSubmitException">The move failed.</exception>
+        public SubmittedEvent Commit(string prepared, string @event, string rule, string messageId)
+        {
+            var credential = _options.OpConCredential!;
+            var file = _msgIn!.Commit(prepared);
+            var line = EventText.WithCredentials(@event, credential.UserName, credential.Password, out _);
+            var submitted = new SubmittedEvent(EventText.Masked(line, credential.Password), EventTransport.MsgIn, file, rule, messageId);
+            Log(submitted.Event);
+            return submitted;
+        }
+
+        /// <summary>The work folder of MSGIN files, or null for the API.</summary>
+        public string? WorkDirectory => _msgIn?.WorkDirectory;
+
         /// <summary>Whether the event already ends with the configured credentials (they are not appended twice).</summary>
         public bool HasCredentials(string @event)
         {

@@ -55,7 +55,16 @@ namespace SmartEmail.Events
 
         /// <summary>Writes one complete event line (credentials included) as a new MSGIN file; returns its path.</summary>
         /// <exception cref="EventSubmitException">MSGIN is missing, the line cannot be encoded, or the file cannot be written.</exception>
-        public string Write(string line)
+        public string Write(string line) => Commit(Prepare(line));
+
+        /// <summary>
+        /// The first half of a write: the finished file, flushed to disk, in the work folder; nothing is in MSGIN yet.
+        /// The run records the prepared file before <see cref="Commit"/>, so after a crash it can tell an event that was
+        /// delivered (the prepared file is gone) from one that was not (it is still there) and never submits one twice.
+        /// </summary>
+        /// <returns>The prepared file's path in the work folder.</returns>
+        /// <exception cref="EventSubmitException">MSGIN is missing, the line cannot be encoded, or the file cannot be written.</exception>
+        public string Prepare(string line)
         {
             byte[] bytes;
             try
@@ -68,9 +77,7 @@ namespace SmartEmail.Events
                     $"The event holds a character ('{e.CharUnknown}') that {_encoding.WebName} cannot carry; OpCon agents expect ASCII. Set [General] MsgInEncoding=Windows-1252 or UTF-8 if your agent reads them.", e);
             }
             EnsureReady();
-            var name = FileName();
-            var temp = System.IO.Path.Combine(WorkDirectory, name + ".partial");
-            var target = System.IO.Path.Combine(Directory, name);
+            var temp = System.IO.Path.Combine(WorkDirectory, FileName() + PreparedExtension);
             try
             {
                 using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -78,19 +85,42 @@ namespace SmartEmail.Events
                     stream.Write(bytes, 0, bytes.Length);
                     stream.Flush(flushToDisk: true);
                 }
-                File.Move(temp, target);
+                return temp;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                if (File.Exists(temp))
+                    File.Delete(temp);
+                throw new EventSubmitException("MsgInWriteFailed", $"Cannot write the event file '{temp}': {e.Message}", e);
+            }
+        }
+
+        /// <summary>
+        /// The second half: renames a prepared file into MSGIN in one step and returns its MSGIN path. A prepared file
+        /// that is gone was committed before (the agent may already have taken it): nothing is written again.
+        /// </summary>
+        /// <exception cref="EventSubmitException">MSGIN is missing, or the rename failed.</exception>
+        public string Commit(string prepared)
+        {
+            var name = System.IO.Path.GetFileName(prepared);
+            var target = System.IO.Path.Combine(Directory, name.Substring(0, name.Length - PreparedExtension.Length));
+            if (!File.Exists(prepared))
+                return target;
+            if (!System.IO.Directory.Exists(Directory))
+                throw new EventSubmitException("MsgInDirectoryMissing", $"The MSGIN folder '{Directory}' does not exist. SmartEmail never creates it: set MSGINDirectory to the folder the OpCon agent (or SAM) watches.");
+            try
+            {
+                File.Move(prepared, target);
                 return target;
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new EventSubmitException("MsgInWriteFailed", $"Cannot write the event file '{target}': {e.Message}", e);
-            }
-            finally
-            {
-                if (File.Exists(temp))
-                    File.Delete(temp);
+                throw new EventSubmitException("MsgInWriteFailed", $"Cannot move the event file into '{target}': {e.Message}", e);
             }
         }
+
+        /// <summary>The extension of prepared files in the work folder.</summary>
+        public const string PreparedExtension = ".partial";
 
         /// <summary>SmartEmail_yyyyMMddHHmmssfff_pid_counter_random.txt: sortable by time, unique across processes.</summary>
         private static string FileName()

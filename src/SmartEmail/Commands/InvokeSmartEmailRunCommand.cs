@@ -1,0 +1,59 @@
+using System;
+using System.Management.Automation;
+using SmartEmail.Run;
+
+namespace SmartEmail.Commands
+{
+    /// <summary>Invoke-SmartEmailRun: the INI-compatible run, composed of the read, match, submit, save and remove steps.</summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "SmartEmailRun", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(RunResult))]
+    public sealed class InvokeSmartEmailRunCommand : SmartEmailCmdlet
+    {
+        /// <summary>The SMArtEmail.ini to run.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "FullName", "IniFile")]
+        [ValidateNotNullOrEmpty]
+        public string? Path { get; set; }
+
+        /// <summary>The mailbox credential instead of the INI's [Mail] User and Password.</summary>
+        [Parameter]
+        [Credential]
+        public PSCredential? Credential { get; set; }
+
+        /// <summary>The OpCon credential instead of the INI's [General] OpConUser and OpConUserPassword.</summary>
+        [Parameter]
+        [Credential]
+        public PSCredential? OpConCredential { get; set; }
+
+        /// <summary>Seconds to wait for another run on the same INI before giving up with exit code 2.</summary>
+        [Parameter]
+        [ValidateRange(0, 86400)]
+        public int LockTimeoutSeconds { get; set; } = 60;
+
+        protected override void ProcessRecord()
+        {
+            var configuration = LoadConfiguration(Path);
+            var whatIf = !ShouldProcess(configuration.Path, "Run SmartEmail: read mail, submit events, download, delete, audit, remember");
+            if (whatIf && !MyInvocation.BoundParameters.ContainsKey("WhatIf"))
+                return; // declined at the -Confirm prompt: nothing to report
+            var log = new CmdletLog(this, ErrorIds.MessageReadFailed);
+            RunResult result;
+            using (log)
+            {
+                var run = new SmartEmailRun(configuration, new RunOptions
+                {
+                    WhatIf = whatIf,
+                    MailCredential = Credential?.GetNetworkCredential(),
+                    OpConCredential = OpConCredential?.GetNetworkCredential(),
+                    LockTimeout = TimeSpan.FromSeconds(LockTimeoutSeconds),
+                }, log.Log);
+                result = run.Execute(CancellationToken);
+            }
+            foreach (var error in result.Errors)
+                WriteWarning(error);
+            // The summary goes to the host, so an OpCon job's output shows it; the object goes down the pipeline.
+            WriteInformation(new InformationRecord(result.Summary, "SmartEmail") { Tags = { "PSHOST" } });
+            WriteObject(result);
+        }
+    }
+}

@@ -455,5 +455,55 @@ function Send-TestMail {
     }
 }
 
+function Add-TestMaildirMessage {
+    <#
+    .SYNOPSIS
+        Seeds a test user's INBOX fast: writes small generated messages straight into its Maildir, no IMAP involved.
+    .DESCRIPTION
+        For bulk mailboxes (thousands of messages) where MULTIAPPEND would take seconds per thousand. Each message is
+        written to Maildir/tmp and renamed into Maildir/new, as a delivery agent does, and the files are then given to
+        nobody:nogroup (dovecot's mail user), so the harness must run as root (services.sh needs root anyway). dovecot
+        picks the files up at the next access of the INBOX. Message i (1-based) has the Subject
+        "<SubjectPrefix> i" and the Message-ID "bulk-i.<run>@smartemail.test"; <run> is random per call.
+    .OUTPUTS
+        The run string of the Message-IDs.
+    .EXAMPLE
+        Add-TestMaildirMessage -User carol -Count 10000
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)] [string] $User,
+        [Parameter(Mandatory)] [ValidateRange(1, 1000000)] [int] $Count,
+        [string] $SubjectPrefix = 'Bulk'
+    )
+    $service = Get-TestService
+    $entry = Get-TestUserEntry $service $User
+    $maildir = [System.IO.Path]::Combine($service.root, 'mail', $entry.name, 'Maildir')
+    $tmp = [System.IO.Path]::Combine($maildir, 'tmp')
+    $new = [System.IO.Path]::Combine($maildir, 'new')
+    if (-not [System.IO.Directory]::Exists($tmp) -or -not [System.IO.Directory]::Exists($new)) {
+        throw "'$maildir' has no tmp and new folders: is '$($service.root)' the root of a running harness?"
+    }
+    $run = [guid]::NewGuid().ToString('N').Substring(0, 8)
+    $stamp = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+    $date = [DateTimeOffset]::UtcNow.ToString('ddd, dd MMM yyyy HH:mm:ss +0000', [System.Globalization.CultureInfo]::InvariantCulture)
+    $head = "From: Bulk Sender <bulk@smartemail.test>`r`nTo: $($entry.address)`r`nDate: $date`r`nMIME-Version: 1.0`r`n" +
+        "Content-Type: text/plain; charset=us-ascii`r`n"
+    $encoding = [System.Text.UTF8Encoding]::new($false)
+    # Zero-padded, so that the names sort in i's order whether compared as text or as numbers.
+    $width = "$Count".Length
+    for ($i = 1; $i -le $Count; $i++) {
+        $name = "$stamp.M$($i.ToString("D$width"))R$run.smartemail-test"
+        $text = "$($head)Subject: $SubjectPrefix $i`r`nMessage-ID: <bulk-$i.$run@smartemail.test>`r`n`r`nMessage $i.`r`n"
+        [System.IO.File]::WriteAllText("$tmp/$name", $text, $encoding)
+        [System.IO.File]::Move("$tmp/$name", "$new/$name")
+    }
+    & chown -R nobody:nogroup $new
+    if ($LASTEXITCODE -ne 0) { throw "chown nobody:nogroup '$new' failed (exit code $LASTEXITCODE): the harness must run as root." }
+    Write-Verbose "Wrote $Count message(s) into $new."
+    return $run
+}
+
 Export-ModuleMember -Function Get-TestService, Initialize-TestMailKit, Connect-TestImap, Connect-TestPop3,
-    Clear-TestMailbox, Add-TestMessage, Get-TestMessage, Send-TestMail
+    Clear-TestMailbox, Add-TestMessage, Get-TestMessage, Send-TestMail, Add-TestMaildirMessage

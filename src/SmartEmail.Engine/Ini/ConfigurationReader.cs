@@ -450,7 +450,7 @@ namespace SmartEmail.Ini
                     if (parts[1] == "User")
                         continue; // a plain user name is not a secret on its own; the vendor encrypts it, we accept both
                     Add(FindingSeverity.Warning, line.Number, parts[0], parts[1],
-                        $"{parts[1]} is stored unencrypted: run Set-SmartEmailCredential to encrypt it in place.");
+                        $"{parts[1]} is stored unencrypted, readable by anyone who can read the INI: restrict the file's permissions until Set-SmartEmailCredential (not in this version yet) can encrypt it.");
                 }
             }
 

@@ -26,7 +26,7 @@ namespace SmartEmail.Mail
 
         public ImapMailSource(MailboxSettings settings, IEngineLog log) : base(settings, log) { }
 
-        public override string Uri => $"imap://{UserPart}{Settings.Server}:{Settings.Port}/{System.Uri.EscapeDataString(Settings.Folder)}";
+        public override string Uri => $"imap://{UserPart}{Settings.Server}:{Settings.Port}/{string.Join("/", Settings.Folder.Split('/').Select(System.Uri.EscapeDataString))}";
 
         public override IEnumerable<Message> Read(ReadOptions options, CancellationToken cancellationToken)
         {
@@ -113,15 +113,28 @@ namespace SmartEmail.Mail
             {
                 MessageId = envelope.MessageId ?? string.Empty,
                 From = sender?.Address ?? string.Empty,
-                FromName = sender?.Name ?? string.Empty,
+                FromName = Redecode(sender?.Name ?? string.Empty),
                 To = envelope.To.Mailboxes.Select(m => m.Address).Where(a => !string.IsNullOrEmpty(a)).ToArray(),
                 Cc = envelope.Cc.Mailboxes.Select(m => m.Address).Where(a => !string.IsNullOrEmpty(a)).ToArray(),
-                Subject = envelope.Subject ?? string.Empty,
+                Subject = Redecode(envelope.Subject ?? string.Empty),
                 Date = envelope.Date,
                 Attachments = AttachmentNames(summary.Body),
             };
             var id = validity.ToString(CultureInfo.InvariantCulture) + "/" + summary.UniqueId.Id.ToString(CultureInfo.InvariantCulture);
             return new Message(id, Uri, header, summary.InternalDate, summary.Size ?? 0, new ImapContent(this, validity, summary.UniqueId));
+        }
+
+        /// <summary>
+        /// MailKit decodes raw 8-bit envelope text that is not UTF-8 as ISO-8859-1, where the file and POP3 readers use
+        /// Windows-1252 (see MimeOptions). Such text holds only characters up to U+00FF, and the C1 controls U+0080–U+009F
+        /// betray it: those map back to the original bytes, which are then read as Windows-1252, so "€" and "–" survive.
+        /// </summary>
+        internal static string Redecode(string text)
+        {
+            if (text.Any(c => c > '\u00FF') || !text.Any(c => c >= '\u0080' && c <= '\u009F'))
+                return text;
+            var bytes = text.Select(c => (byte)c).ToArray();
+            return System.Text.Encoding.GetEncoding(1252).GetString(bytes);
         }
 
         /// <summary>The same names MimeSummary gives for the parsed message, taken from BODYSTRUCTURE.</summary>

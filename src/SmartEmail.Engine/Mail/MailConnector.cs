@@ -110,9 +110,13 @@ namespace SmartEmail.Mail
                 _ => port == implicitTlsPort ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls,
             };
             var where = $"{settings.Server}:{port}";
+            // MailKit's Timeout does not bound the wait for the server's greeting (a STARTTLS client on an implicit TLS
+            // port waits until the server gives up, minutes later), so connecting gets a deadline of its own.
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             try
             {
-                client.Connect(settings.Server, port, options, cancellationToken);
+                deadline.CancelAfter(settings.Timeout);
+                client.Connect(settings.Server, port, options, deadline.Token);
             }
             catch (SslHandshakeException e)
             {
@@ -142,7 +146,14 @@ namespace SmartEmail.Mail
             var credential = settings.Credential ?? throw new MailboxException(MailboxErrorKind.Configuration, $"No user name and password for {where}: give -Credential.");
             try
             {
-                client.Authenticate(credential.UserName, credential.Password, cancellationToken);
+                // One attempt with one mechanism: MailKit's Authenticate(user, password) tries every mechanism in turn, so a
+                // wrong password would count three times towards the server's account lockout.
+                if (client.AuthenticationMechanisms.Contains("PLAIN"))
+                    client.Authenticate(new SaslMechanismPlain(credential), cancellationToken);
+                else if (client.AuthenticationMechanisms.Contains("LOGIN"))
+                    client.Authenticate(new SaslMechanismLogin(credential), cancellationToken);
+                else
+                    client.Authenticate(credential.UserName, credential.Password, cancellationToken);
             }
             catch (MailKit.Security.AuthenticationException e)
             {

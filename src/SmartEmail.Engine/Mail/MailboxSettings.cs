@@ -50,26 +50,28 @@ namespace SmartEmail.Mail
         /// <summary>The mailbox an INI's [Mail] section describes.</summary>
         /// <param name="configuration">The configuration.</param>
         /// <param name="credential">The credential to use instead of the INI's, or null.</param>
+        /// <param name="overrides">Settings that win over the INI's, or null.</param>
         /// <exception cref="MailboxException">The INI does not say enough to connect.</exception>
-        public static MailboxSettings From(Configuration configuration, NetworkCredential? credential = null)
+        public static MailboxSettings From(Configuration configuration, NetworkCredential? credential = null, Run.MailboxOverrides? overrides = null)
         {
             var mail = configuration.Mail;
-            var protocol = mail.Protocol ?? throw new MailboxException(MailboxErrorKind.Configuration,
+            var protocol = overrides?.Protocol ?? mail.Protocol ?? throw new MailboxException(MailboxErrorKind.Configuration,
                 $"{configuration.Path} does not set [Mail] EmailProtocol: give -Protocol, or set EmailProtocol=IMAP, POP or Folder.");
             if (protocol == MailProtocol.MSAL)
                 throw new MailboxException(MailboxErrorKind.Configuration, "EmailProtocol=MSAL (Office 365 through OAuth2) is not supported by this version of SmartEmail.");
-            if (string.IsNullOrEmpty(mail.Server))
-                throw new MailboxException(MailboxErrorKind.Configuration, $"{configuration.Path} does not set [Mail] Server.");
+            var server = overrides?.Server ?? mail.Server;
+            if (string.IsNullOrEmpty(server))
+                throw new MailboxException(MailboxErrorKind.Configuration, $"{configuration.Path} does not set [Mail] Server: set it, or give -server:.");
             return new MailboxSettings
             {
                 Protocol = protocol,
-                Server = mail.Server!,
-                Port = mail.Port,
-                SecurityProtocol = mail.SecurityProtocol,
+                Server = server!,
+                Port = overrides?.Port ?? mail.Port,
+                SecurityProtocol = overrides?.SecurityProtocol ?? mail.SecurityProtocol,
                 TlsMode = mail.TlsMode,
                 AcceptUntrustedCertificate = mail.SelfSignedCertificate,
                 CertificateThumbprint = mail.CertificateThumbprint,
-                Credential = credential ?? CredentialFrom(configuration),
+                Credential = credential ?? (protocol == MailProtocol.Folder ? null : CredentialFrom(configuration)),
                 Folder = mail.Folder,
             };
         }

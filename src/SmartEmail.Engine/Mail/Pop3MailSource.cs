@@ -19,6 +19,7 @@ namespace SmartEmail.Mail
         private const int ImplicitTlsPort = 995;
         private Pop3Client? _client;
         private Dictionary<string, int> _indexByUid = new Dictionary<string, int>(StringComparer.Ordinal);
+        private IList<string> _uids = new List<string>();
 
         public Pop3MailSource(MailboxSettings settings, IEngineLog log) : base(settings, log) { }
 
@@ -27,9 +28,10 @@ namespace SmartEmail.Mail
         public override IEnumerable<Message> Read(ReadOptions options, CancellationToken cancellationToken)
         {
             var client = Connect(cancellationToken);
-            var uids = Guard(() => client.GetMessageUids(cancellationToken), "UIDL");
+            var uids = _uids;
             var sizes = Guard(() => client.GetMessageSizes(cancellationToken), "LIST");
-            var total = uids.Count;
+            // Without -Since every message counts, so -First bounds the work too, not just the output.
+            var total = options.First.HasValue && !options.Since.HasValue ? Math.Min(uids.Count, options.First.Value) : uids.Count;
             Log.Verbose($"{Uri}: {total} message(s).");
             var emitted = 0;
             for (var start = 0; start < total; start += Settings.BatchSize)
@@ -118,6 +120,7 @@ namespace SmartEmail.Mail
                 if (warning != null)
                     Log.Warning(warning);
                 var uids = client.GetMessageUids(cancellationToken);
+                _uids = uids;
                 _indexByUid = uids.Select((uid, index) => (uid, index)).GroupBy(x => x.uid).ToDictionary(g => g.Key, g => g.First().index, StringComparer.Ordinal);
             }
             catch

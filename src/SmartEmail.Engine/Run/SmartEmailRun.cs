@@ -22,12 +22,25 @@ namespace SmartEmail.Run
         public NetworkCredential? MailCredential { get; set; }
         /// <summary>The OpCon credential instead of the INI's.</summary>
         public NetworkCredential? OpConCredential { get; set; }
-        /// <summary>Changes to the mailbox settings the INI gives (the legacy command line's -server:, --imap, ...).</summary>
-        public Action<MailboxSettings>? AdjustMailbox { get; set; }
+        /// <summary>Mailbox settings that win over the INI's (the legacy command line's --imap, -server:, -port:, --tls1_2).</summary>
+        public MailboxOverrides Overrides { get; set; } = new MailboxOverrides();
         /// <summary>DeleteEmails instead of the INI's.</summary>
         public DeleteMode? DeleteEmails { get; set; }
         /// <summary>How long to wait for another run on the same INI to finish.</summary>
         public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    }
+
+    /// <summary>Mailbox settings given on the command line, which win over the INI's.</summary>
+    public sealed class MailboxOverrides
+    {
+        /// <summary>The protocol, or null.</summary>
+        public MailProtocol? Protocol { get; set; }
+        /// <summary>The server, or null.</summary>
+        public string? Server { get; set; }
+        /// <summary>The port, or null.</summary>
+        public int? Port { get; set; }
+        /// <summary>The minimum TLS version, or null.</summary>
+        public SecurityProtocol? SecurityProtocol { get; set; }
     }
 
     /// <summary>
@@ -117,8 +130,7 @@ namespace SmartEmail.Run
             }
             try
             {
-                var settings = MailboxSettings.From(_config, _options.MailCredential);
-                _options.AdjustMailbox?.Invoke(settings);
+                var settings = MailboxSettings.From(_config, _options.MailCredential, _options.Overrides);
                 using (var source = MailSource.Create(settings, _log))
                 {
                     var mailbox = state.Mailbox(source.Uri);

@@ -72,6 +72,12 @@ namespace SmartEmail.Commands
         [ValidateNotNullOrEmpty]
         public string? Folder { get; set; }
 
+        /// <summary>Seconds one network operation may take before the read fails with MailboxTimeout (default 60).</summary>
+        [Parameter(ParameterSetName = IniSet)]
+        [Parameter(ParameterSetName = ServerSet)]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSeconds { get; set; } = 60;
+
         /// <summary>Writes the IMAP or POP3 conversation to this file, passwords redacted.</summary>
         [Parameter(ParameterSetName = IniSet)]
         [Parameter(ParameterSetName = ServerSet)]
@@ -126,6 +132,7 @@ namespace SmartEmail.Commands
             }
             if (Folder != null)
                 settings.Folder = Folder;
+            settings.Timeout = TimeSpan.FromSeconds(TimeoutSeconds);
             if (ProtocolLogPath != null)
             {
                 _protocolLog = new FileStream(GetUnresolvedProviderPathFromPSPath(ProtocolLogPath), FileMode.Create, FileAccess.Write, FileShare.Read);

@@ -25,6 +25,31 @@ namespace SmartEmail.Commands
         [Credential]
         public PSCredential? OpConCredential { get; set; }
 
+        /// <summary>IMAP or POP instead of the INI's EmailProtocol (the legacy --imap, --pop).</summary>
+        [Parameter]
+        [ValidateSet("IMAP", "POP", "Folder")]
+        public string? Protocol { get; set; }
+
+        /// <summary>The mail server instead of the INI's (the legacy -server:).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Server { get; set; }
+
+        /// <summary>The port instead of the INI's (the legacy -port:).</summary>
+        [Parameter]
+        [ValidateRange(1, 65535)]
+        public int? Port { get; set; }
+
+        /// <summary>The minimum TLS version instead of the INI's (the legacy --tls1_2 and friends).</summary>
+        [Parameter]
+        [ValidateSet("SSL2", "SSL", "TLS1", "TLS1_1", "TLS1_2")]
+        public string? SecurityProtocol { get; set; }
+
+        /// <summary>Match, All or None instead of the INI's DeleteEmails (the legacy --delete, --deleteall).</summary>
+        [Parameter]
+        [ValidateSet("Match", "All", "None")]
+        public string? DeleteEmails { get; set; }
+
         /// <summary>Seconds to wait for another run on the same INI before giving up with exit code 2.</summary>
         [Parameter]
         [ValidateRange(0, 86400)]
@@ -46,6 +71,14 @@ namespace SmartEmail.Commands
                     MailCredential = Credential?.GetNetworkCredential(),
                     OpConCredential = OpConCredential?.GetNetworkCredential(),
                     LockTimeout = TimeSpan.FromSeconds(LockTimeoutSeconds),
+                    DeleteEmails = DeleteEmails == null ? (DeleteMode?)null : (DeleteMode)Enum.Parse(typeof(DeleteMode), DeleteEmails, ignoreCase: true),
+                    Overrides = new MailboxOverrides
+                    {
+                        Protocol = Protocol == null ? (MailProtocol?)null : (MailProtocol)Enum.Parse(typeof(MailProtocol), Protocol, ignoreCase: true),
+                        Server = Server,
+                        Port = Port,
+                        SecurityProtocol = SecurityProtocol == null ? (SecurityProtocol?)null : (SecurityProtocol)Enum.Parse(typeof(SecurityProtocol), SecurityProtocol, ignoreCase: true),
+                    },
                 }, log.Log);
                 result = run.Execute(CancellationToken);
             }

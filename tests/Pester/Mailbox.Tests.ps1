@@ -1,0 +1,605 @@
+#Requires -Version 7.2
+# Get-, Save- and Remove-SmartEmailMessage against real mailboxes: the private dovecot of tests/services over
+# IMAPS, IMAP+STARTTLS, POP3S and POP3+STLS, plus INI-driven and folder mailboxes. Server state is arranged and
+# checked with TestServices.psm1 (its own MailKit client), never with the cmdlets under test.
+# Needs SMARTEMAIL_TEST_SERVICES and SMARTEMAIL_MODULE_PATH; build.ps1 -Task Test sets both.
+
+BeforeDiscovery {
+    # Only the names: the endpoints themselves are described in BeforeAll ($Endpoints), for the run.
+    $AllEndpoints = @('IMAPS', 'IMAP+STARTTLS', 'POP3S', 'POP3+STLS' | ForEach-Object { @{ Name = $_ } })
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+    Import-Module (Get-ModuleUnderTest) -Force
+    Initialize-TestMailKit
+    $Service = Get-TestService
+    $Fixtures = Get-FixturePath 'messages'
+    $GetId = 'SmartEmail.Commands.GetSmartEmailMessageCommand'
+    $Certificate = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($Service.certificate)
+    $Sha256 = $Certificate.GetCertHashString('SHA256')
+    $Sha1 = $Certificate.GetCertHashString('SHA1')
+    # Every fixture but the raw 8-bit one, which has a test of its own.
+    $ListFixtures = @(Get-ChildItem $Fixtures -Filter *.eml | Where-Object Name -NE 'raw-8bit-subject.eml' | Sort-Object Name)
+    $InternalDate = [DateTimeOffset]::new(2026, 3, 4, 5, 6, 7, [TimeSpan]::FromHours(2))
+    $Ct = [System.Threading.CancellationToken]::None
+
+    # Kind/PortKey name the services.json entry; ports are read at run time, so moved harness ports work too.
+    # TlsMode Auto means STARTTLS on the harness's plain ports (implicit TLS is automatic on 993/995 only).
+    $Endpoints = @{
+        'IMAPS'         = @{ Name = 'IMAPS'; Kind = 'imap'; PortKey = 'tlsPort'; TlsMode = 'Implicit'; Connected = 'Connected to imaps://*'; StartTls = '' }
+        'IMAP+STARTTLS' = @{ Name = 'IMAP+STARTTLS'; Kind = 'imap'; PortKey = 'port'; TlsMode = 'Auto'; Connected = 'Connected to imap://*'; StartTls = '^C: \S+ STARTTLS$' }
+        'POP3S'         = @{ Name = 'POP3S'; Kind = 'pop3'; PortKey = 'tlsPort'; TlsMode = 'Implicit'; Connected = 'Connected to pops://*'; StartTls = '' }
+        'POP3+STLS'     = @{ Name = 'POP3+STLS'; Kind = 'pop3'; PortKey = 'port'; TlsMode = 'Auto'; Connected = 'Connected to pop://*'; StartTls = '^C: STLS$' }
+    }
+
+    function New-TestCredential {
+        param([string] $User = 'alice', [string] $Password)
+        if (-not $Password) { $Password = "$User-secret" }
+        [pscredential]::new($User, (ConvertTo-SecureString $Password -AsPlainText -Force))
+    }
+
+    # The Get-SmartEmailMessage parameters of an endpoint; the harness certificate is pinned unless -NoTrust.
+    function Get-MailboxParameter {
+        param([string] $Name, [string] $User = 'alice', [switch] $NoTrust)
+        $Endpoint = $Endpoints[$Name]
+        $p = @{
+            Server     = $Service.host
+            Port       = [int] $Service.($Endpoint.Kind).($Endpoint.PortKey)
+            Protocol   = if ($Endpoint.Kind -eq 'imap') { 'IMAP' } else { 'POP' }
+            TlsMode    = $Endpoint.TlsMode
+            Credential = New-TestCredential $User
+        }
+        if (-not $NoTrust) { $p.CertificateThumbprint = $Sha256 }
+        $p
+    }
+
+    function Get-MailboxSource {
+        param([string] $Name, [string] $User = 'alice', [string] $Folder = 'INBOX')
+        $Endpoint = $Endpoints[$Name]
+        $port = $Service.($Endpoint.Kind).($Endpoint.PortKey)
+        if ($Endpoint.Kind -eq 'imap') { "imap://$User@$($Service.host):$port/$Folder" } else { "pop3://$User@$($Service.host):$port" }
+    }
+
+    # A small text message; Received headers are given topmost first, as mail servers prepend them.
+    function New-TestMail {
+        param([string] $Subject, [DateTimeOffset] $Date = [DateTimeOffset]::Now, [DateTimeOffset[]] $Received = @(), [string] $Body = 'Hello.')
+        $m = [MimeKit.MimeMessage]::new()
+        $m.From.Add([MimeKit.MailboxAddress]::new('Relay Test', 'relay@example.com'))
+        $m.To.Add([MimeKit.MailboxAddress]::new('', 'alice@smartemail.test'))
+        $m.Subject = $Subject
+        $m.Date = $Date
+        $m.MessageId = [MimeKit.Utils.MimeUtils]::GenerateMessageId('example.com')
+        for ($i = 0; $i -lt $Received.Count; $i++) {
+            $m.Headers.Insert($i, 'Received', "from relay$i.example.com by mx$i.smartemail.test; $([MimeKit.Utils.DateUtils]::FormatDate($Received[$i]))")
+        }
+        $text = [MimeKit.TextPart]::new('plain')
+        $text.Text = $Body
+        $m.Body = $text
+        $m
+    }
+
+    function Get-TestUidValidity {
+        param([string] $User = 'alice', [string] $Folder = 'INBOX')
+        $client = Connect-TestImap -User $User
+        try {
+            # Assigned directly: a folder is enumerable, and an if-statement's output would be enumerated.
+            $f = $client.Inbox
+            if ($Folder -ne 'INBOX') { $f = $client.GetFolder($Folder, $Ct) }
+            $null = $f.Open([MailKit.FolderAccess]::ReadOnly, $Ct)
+            $f.UidValidity
+        } finally {
+            $client.Disconnect($true, $Ct)
+            $client.Dispose()
+        }
+    }
+
+    function Get-TestUidl {
+        param([string] $User = 'alice')
+        $client = Connect-TestPop3 -User $User
+        try { @($client.GetMessageUids($Ct)) } finally { $client.Disconnect($true, $Ct); $client.Dispose() }
+    }
+
+    # The client command lines of a protocol log.
+    function Get-LogCommand {
+        param([string] $Path)
+        @(Get-Content -LiteralPath $Path | Where-Object { $_.StartsWith('C: ') })
+    }
+
+    # Every text of an error record a user could see: the password must be in none of them.
+    function Get-ErrorText {
+        param([System.Management.Automation.ErrorRecord] $ErrorRecord)
+        $texts = [System.Collections.Generic.List[string]]::new()
+        $texts.Add($ErrorRecord.ToString())
+        $texts.Add(($ErrorRecord | Out-String -Width 500))
+        $texts.Add("$($ErrorRecord.TargetObject)")
+        $texts.Add("$($ErrorRecord.ErrorDetails)")
+        for ($e = $ErrorRecord.Exception; $null -ne $e; $e = $e.InnerException) {
+            $texts.Add($e.Message)
+            $texts.Add($e.ToString())
+        }
+        $texts -join "`n"
+    }
+
+    function Get-FreePort {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+    }
+
+    function New-TestIni {
+        param([string] $Path, [System.Collections.Specialized.OrderedDictionary] $Mail)
+        $lines = @('[General]', "MSGINDirectory=$(Join-Path $TestDrive 'msgin')", '', '[Mail]')
+        foreach ($key in $Mail.Keys) { $lines += "$key=$($Mail[$key])" }
+        $lines += '', '[Configuration1]', 'SubjectLineMask=Test', 'Event=$CONSOLE:DISPLAY,test', 'AllowedSenders=ALL'
+        Set-Content -LiteralPath $Path -Value $lines -Encoding utf8
+        $Path
+    }
+}
+
+AfterAll {
+    Clear-TestMailbox -User alice
+    Remove-Module TestServices -ErrorAction SilentlyContinue
+}
+
+Describe 'Get-, Save- and Remove-SmartEmailMessage over <Name>' -Tag 'Integration', 'Services', 'Mailbox' -ForEach $AllEndpoints {
+    BeforeAll {
+        $Endpoint = $Endpoints[$Name]
+        $Mailbox = Get-MailboxParameter $Name
+        $Source = Get-MailboxSource $Name
+    }
+
+    BeforeEach {
+        Clear-TestMailbox -User alice
+    }
+
+    It 'lists the messages with the properties the .eml files give, and Received from the server' {
+        $uids = @(Add-TestMessage -User alice -Path $ListFixtures.FullName -InternalDate $InternalDate)
+        $relayed = New-TestMail -Subject 'Relayed' -Date $InternalDate.AddDays(-2) -Received $InternalDate.AddDays(-1), $InternalDate.AddDays(-1).AddHours(-3)
+        $uids += Add-TestMessage -User alice -Message $relayed -InternalDate $InternalDate
+        $expected = @($ListFixtures | ForEach-Object { Get-SmartEmailMessage -MessagePath $_.FullName })
+
+        $got = @(Get-SmartEmailMessage @Mailbox)
+
+        $got.Count | Should -Be ($ListFixtures.Count + 1)
+        for ($i = 0; $i -lt $expected.Count; $i++) {
+            $a = $got[$i]
+            $e = $expected[$i]
+            $because = "$($ListFixtures[$i].Name) was appended as message $($i + 1)"
+            $a.PSObject.TypeNames[0] | Should -Be 'SmartEmail.Message'
+            $a.From | Should -BeExactly $e.From -Because $because
+            $a.FromName | Should -BeExactly $e.FromName -Because $because
+            ($a.To -join ', ') | Should -BeExactly ($e.To -join ', ') -Because $because
+            ($a.Cc -join ', ') | Should -BeExactly ($e.Cc -join ', ') -Because $because
+            $a.Subject | Should -BeExactly $e.Subject -Because $because
+            $a.MessageId | Should -BeExactly $e.MessageId -Because $because
+            $a.Date | Should -Be $e.Date -Because $because
+            ($a.Attachments -join ' | ') | Should -BeExactly ($e.Attachments -join ' | ') -Because $because
+            $a.Source | Should -BeExactly $Source
+            $a.Size | Should -BeGreaterThan 0
+        }
+        # The fixtures' attachments really are there (so the comparison above is not between two empty lists).
+        ($got | Where-Object MessageId -EQ 'multi-1@example.com').Attachments | Should -Be @('SMArtEmail Test.pdf', 'bilan décembre.csv')
+        ($got | Where-Object MessageId -EQ 'inline-1@example.com').Attachments | Should -Be @('logo.png')
+        $got[-1].Subject | Should -Be 'Relayed'
+        $got[-1].MessageId | Should -Be $relayed.MessageId
+
+        if ($Endpoint.Kind -eq 'imap') {
+            $validity = Get-TestUidValidity
+            $got.Id | Should -Be @($uids | ForEach-Object { "$validity/$($_.Id)" })
+            # Received is the INTERNALDATE, not a header.
+            $got | ForEach-Object { $_.Received | Should -Be $InternalDate }
+        } else {
+            $got.Id | Should -Be (Get-TestUidl)
+            # Received is the date of the topmost Received header; the fixtures have none.
+            $got[0..($expected.Count - 1)] | ForEach-Object { $_.Received | Should -BeNullOrEmpty }
+            $got[-1].Received | Should -Be $InternalDate.AddDays(-1)
+        }
+    }
+
+    It 'decodes a raw 8-bit (Windows-1252) subject as the file reader does' {
+        $file = Join-Path $Fixtures 'raw-8bit-subject.eml'
+        $null = Add-TestMessage -User alice -Path $file
+        $fromFile = (Get-SmartEmailMessage -MessagePath $file).Subject
+        $fromFile | Should -BeExactly 'Café crème € 2'
+        (Get-SmartEmailMessage @Mailbox).Subject | Should -BeExactly $fromFile
+    }
+
+    It 'connects as the endpoint says and writes a protocol log of C:/S: lines with the password redacted' {
+        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml')
+        $log = Join-Path $TestDrive "$($Endpoint.Name)-protocol.log"
+        @(Get-SmartEmailMessage @Mailbox -ProtocolLogPath $log).Count | Should -Be 1
+        $lines = @(Get-Content -LiteralPath $log)
+        $lines[0] | Should -BeLike $Endpoint.Connected
+        $lines | Select-Object -Skip 1 | ForEach-Object { $_ | Should -Match '^[CS]: ' }
+        $commands = Get-LogCommand $log
+        if ($Endpoint.StartTls) {
+            @($commands -match $Endpoint.StartTls).Count | Should -Be 1
+        } else {
+            @($commands -match 'STARTTLS|^C: STLS').Count | Should -Be 0
+        }
+        @($commands -match '\*\*\*\*').Count | Should -BeGreaterThan 0 -Because 'the credentials are sent, redacted'
+        $text = Get-Content -LiteralPath $log -Raw
+        $plain = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("`0alice`0alice-secret"))
+        $text | Should -Not -Match 'alice-secret'
+        $text | Should -Not -Match ([regex]::Escape($plain))
+        $text | Should -Not -Match ([regex]::Escape([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('alice-secret'))))
+        # Listing reads no bodies: IMAP fetches no BODY[], POP3 retrieves no single-part message.
+        @($commands -match 'BODY(\.PEEK)?\[\]|^C: RETR ').Count | Should -Be 0
+    }
+
+    It 'keeps messages received since -Since, and stops after -First' {
+        $now = [DateTimeOffset]::FromUnixTimeSeconds([DateTimeOffset]::UtcNow.ToUnixTimeSeconds()).ToLocalTime()
+        # IMAP reads the arrival time from INTERNALDATE, POP3 from the topmost Received header, else from Date.
+        # The "dated" messages have no Received header.
+        $arrivals = [ordered]@{
+            'ten days ago'             = $now.AddDays(-10)
+            'five hours ago'           = $now.AddHours(-5)
+            'an hour ago'              = $now.AddHours(-1)
+            'dated twenty minutes ago' = $now.AddMinutes(-20)
+            'dated ten days ago'       = $now.AddDays(-10)
+        }
+        foreach ($subject in $arrivals.Keys) {
+            $when = $arrivals[$subject]
+            $mail = if ($subject -like 'dated*') {
+                New-TestMail -Subject $subject -Date $when
+            } else {
+                New-TestMail -Subject $subject -Date $when.AddMinutes(-1) -Received $when
+            }
+            $null = Add-TestMessage -User alice -Message $mail -InternalDate $when
+        }
+        $since = $now.AddHours(-3).LocalDateTime
+
+        @(Get-SmartEmailMessage @Mailbox -Since $since).Subject | Should -Be @('an hour ago', 'dated twenty minutes ago')
+        @(Get-SmartEmailMessage @Mailbox -First 2).Subject | Should -Be @('ten days ago', 'five hours ago')
+        @(Get-SmartEmailMessage @Mailbox -Since $since -First 1).Subject | Should -Be @('an hour ago')
+        @(Get-SmartEmailMessage @Mailbox -Since $now.AddMinutes(5).LocalDateTime).Count | Should -Be 0
+    }
+
+    It 'saves each message as an .eml with a safe name; a second save adds files and overwrites none' {
+        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml'), (Join-Path $Fixtures 'multipart-attachments.eml') -InternalDate $InternalDate
+        $dir = Join-Path $TestDrive "save-$($Endpoint.Name)"
+
+        # The first save runs inside the reading pipeline, on its connection.
+        $first = @(Get-SmartEmailMessage @Mailbox -OutVariable messages | Save-SmartEmailMessage -Destination $dir)
+
+        $messages.Count | Should -Be 2
+        $first.Count | Should -Be 2
+        for ($i = 0; $i -lt 2; $i++) {
+            $file = $first[$i]
+            $file | Should -BeOfType ([System.IO.FileInfo])
+            $file.DirectoryName | Should -Be (Get-Item $dir).FullName
+            $file.Extension | Should -Be '.eml'
+            $file.Name | Should -Not -Match '[\\/:*?"<>|]'
+            $file.Length | Should -Be $messages[$i].Size -Because 'the whole raw message is saved'
+            [MimeKit.MimeMessage]::Load($file.FullName, $Ct).MessageId | Should -BeExactly $messages[$i].MessageId
+        }
+        $firstHashes = @($first | Get-FileHash | ForEach-Object Hash)
+
+        # The second save comes after the reading connection was closed: the mailbox is reached again.
+        $second = @($messages | Save-SmartEmailMessage -Destination $dir)
+
+        $second.Count | Should -Be 2
+        @(Get-ChildItem -LiteralPath $dir -Force).Count | Should -Be 4 -Because 'no file is replaced and no temporary file is left'
+        @($first.Name + $second.Name | Sort-Object -Unique).Count | Should -Be 4
+        @($first | Get-FileHash | ForEach-Object Hash) | Should -Be $firstHashes
+        @($second | Get-FileHash | ForEach-Object Hash) | Should -Be $firstHashes -Because 'the same message is saved with the same bytes'
+    }
+
+    It 'saves nothing with -WhatIf' {
+        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml')
+        $dir = Join-Path $TestDrive "whatif-$($Endpoint.Name)"
+        $out = @(Get-SmartEmailMessage @Mailbox | Save-SmartEmailMessage -Destination $dir -WhatIf)
+        $out.Count | Should -Be 0
+        Test-Path -LiteralPath $dir | Should -BeFalse
+    }
+
+    It 'removes only the chosen messages' {
+        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml'), (Join-Path $Fixtures 'html-only.eml'), (Join-Path $Fixtures 'multipart-attachments.eml')
+        $kept = @('OpCon/xps: ACHBalanceTotal total = 149926.22')
+        if ($Endpoint.Kind -eq 'imap') {
+            # A message another client marked \Deleted but did not expunge: a plain EXPUNGE would remove it too.
+            $null = Add-TestMessage -User alice -Message (New-TestMail -Subject 'Bystander marked deleted') -Flags Deleted
+            $kept += 'Bystander marked deleted'
+        }
+        $doomed = @('Test: nightly batch finished', 'HTML report')
+
+        $removed = @(Get-SmartEmailMessage @Mailbox | Where-Object Subject -In $doomed | Remove-SmartEmailMessage -Confirm:$false -PassThru)
+
+        $removed.Subject | Should -Be $doomed
+        $removed | ForEach-Object { $_.PSObject.TypeNames[0] | Should -Be 'SmartEmail.Message' }
+        @(Get-TestMessage -User alice).Subject | Should -Be $kept
+        @(Get-SmartEmailMessage @Mailbox).Subject | Should -Be $kept
+    }
+
+    It 'removes nothing with -WhatIf' {
+        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml'), (Join-Path $Fixtures 'html-only.eml')
+        $out = @(Get-SmartEmailMessage @Mailbox | Remove-SmartEmailMessage -WhatIf -PassThru)
+        $out.Count | Should -Be 0
+        @(Get-TestMessage -User alice).Subject | Should -Be @('Test: nightly batch finished', 'HTML report')
+    }
+}
+
+Describe 'Mailbox messages in the rule engine' -Tag 'Integration', 'Services', 'Mailbox' {
+    BeforeEach {
+        Clear-TestMailbox -User alice
+    }
+
+    It 'Get-SmartEmailMessage over <Name> | Test-SmartEmailRule reads the body for a ProcessBody rule' -ForEach @{ Name = 'IMAPS' }, @{ Name = 'POP3S' } {
+        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml'), (Join-Path $Fixtures 'html-only.eml')
+        $rule = New-SmartEmailRule -Name Records -SubjectLineMask '^Records: (\d+)$' -Event '$PROPERTY:SET,Records,[[1]]' -ProcessBody -QualifyingSubjectLine 'nightly batch'
+        $log = Join-Path $TestDrive "rule-$Name.log"
+
+        $mailbox = Get-MailboxParameter $Name
+        $results = @(Get-SmartEmailMessage @mailbox -ProtocolLogPath $log | Test-SmartEmailRule -Rule $rule)
+
+        $results.Count | Should -Be 2
+        $accepted = @($results | Where-Object Outcome -EQ 'Accepted')
+        $accepted.Count | Should -Be 1
+        $accepted[0].Events | Should -Be '$PROPERTY:SET,Records,1200'
+        ($results | Where-Object Outcome -NE 'Accepted').Outcome | Should -Be 'NotMatched'
+        # The body came from the server while the mailbox was being read.
+        $bodyFetch = if ($Name -like 'IMAP*') { 'BODY\.PEEK\[\]' } else { '^C: RETR 1$' }
+        @((Get-LogCommand $log) -match $bodyFetch).Count | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'IMAP folders' -Tag 'Integration', 'Services', 'Mailbox' {
+    BeforeEach {
+        Clear-TestMailbox -User alice
+    }
+
+    It 'reads only the folder given by -Folder over <Name>' -ForEach @{ Name = 'IMAPS' }, @{ Name = 'IMAP+STARTTLS' } {
+        $mailbox = Get-MailboxParameter $Name
+        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml')
+        $uids = @(Add-TestMessage -User alice -Folder Reports -Path (Join-Path $Fixtures 'html-only.eml'), (Join-Path $Fixtures 'multipart-attachments.eml'))
+        $validity = Get-TestUidValidity -Folder Reports
+
+        $reports = @(Get-SmartEmailMessage @mailbox -Folder Reports)
+
+        $reports.Subject | Should -Be @('HTML report', 'OpCon/xps: ACHBalanceTotal total = 149926.22')
+        $reports.Id | Should -Be @($uids | ForEach-Object { "$validity/$($_.Id)" })
+        $source = Get-MailboxSource $Name -Folder Reports
+        $reports | ForEach-Object { $_.Source | Should -BeExactly $source }
+        @(Get-SmartEmailMessage @mailbox).Subject | Should -Be @('Test: nightly batch finished')
+    }
+
+    It 'reads a nested folder' {
+        $null = Add-TestMessage -User alice -Folder 'Projects/2026' -Path (Join-Path $Fixtures 'plain.eml')
+        $mailbox = Get-MailboxParameter IMAPS
+        @(Get-SmartEmailMessage @mailbox -Folder 'Projects/2026').MessageId | Should -Be @('plain-1@example.com')
+    }
+
+    It 'removes from the folder the messages were read from, and nowhere else' {
+        $mailbox = Get-MailboxParameter IMAPS
+        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'html-only.eml')
+        $null = Add-TestMessage -User alice -Folder Reports -Path (Join-Path $Fixtures 'html-only.eml'), (Join-Path $Fixtures 'plain.eml')
+
+        Get-SmartEmailMessage @mailbox -Folder Reports | Where-Object Subject -EQ 'HTML report' | Remove-SmartEmailMessage -Confirm:$false
+
+        @(Get-TestMessage -User alice -Folder Reports).Subject | Should -Be @('Test: nightly batch finished')
+        @(Get-TestMessage -User alice).Subject | Should -Be @('HTML report')
+    }
+
+    It 'reports a folder that does not exist as MailboxFolderNotFound' {
+        $mailbox = Get-MailboxParameter IMAPS
+        $err = { Get-SmartEmailMessage @mailbox -Folder 'No/Such/Folder' } |
+            Should -Throw -ErrorId "MailboxFolderNotFound,$GetId" -PassThru
+        $err.FullyQualifiedErrorId | Should -BeExactly "MailboxFolderNotFound,$GetId"
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err.Exception.Message | Should -BeLike "*'No/Such/Folder'*"
+    }
+}
+
+Describe 'Mailbox connection errors and certificates' -Tag 'Integration', 'Services', 'Mailbox' {
+    BeforeAll {
+        Clear-TestMailbox -User alice
+        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml')
+    }
+
+    It 'refuses a wrong password over <Name> as MailboxAuthentication, never showing the password' -ForEach @{ Name = 'IMAPS' }, @{ Name = 'POP3+STLS' } {
+        $password = 'Wr0ng-Pa55-7781'
+        $mailbox = Get-MailboxParameter $Name
+        $mailbox.Credential = New-TestCredential alice $password
+
+        $err = { Get-SmartEmailMessage @mailbox } | Should -Throw -ErrorId "MailboxAuthentication,$GetId" -PassThru
+
+        $err.FullyQualifiedErrorId | Should -BeExactly "MailboxAuthentication,$GetId"
+        $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $err.Exception.Message | Should -BeLike "*'alice'*"
+        $text = Get-ErrorText $err
+        $text | Should -Not -BeLike "*$password*"
+        $text | Should -Not -BeLike '*Pa55*'
+    }
+
+    It 'refuses the self-signed certificate over <Name> without -AcceptSelfSignedCertificate, naming it' -ForEach @{ Name = 'IMAPS' }, @{ Name = 'POP3+STLS' } {
+        $mailbox = Get-MailboxParameter $Name -NoTrust
+
+        $err = { Get-SmartEmailMessage @mailbox } | Should -Throw -ErrorId "MailboxCertificate,$GetId" -PassThru
+
+        $err.FullyQualifiedErrorId | Should -BeExactly "MailboxCertificate,$GetId"
+        $err.CategoryInfo.Category | Should -Be 'SecurityError'
+        $err.Exception.Message | Should -BeLike "*$($Certificate.Subject)*"
+        $err.Exception.Message | Should -BeLike "*$Sha256*"
+        $err.Exception.Message | Should -BeLike "*$Sha1*"
+        Get-ErrorText $err | Should -Not -BeLike '*alice-secret*'
+    }
+
+    It 'accepts the self-signed certificate over <Name> with -AcceptSelfSignedCertificate, with a warning' -ForEach @{ Name = 'IMAPS' }, @{ Name = 'POP3+STLS' } {
+        $mailbox = Get-MailboxParameter $Name -NoTrust
+        $got = @(Get-SmartEmailMessage @mailbox -AcceptSelfSignedCertificate -WarningVariable warnings -WarningAction SilentlyContinue)
+        $got.MessageId | Should -Be @('plain-1@example.com')
+        $warnings.Count | Should -Be 1
+        "$($warnings[0])" | Should -BeLike "*$Sha256*"
+    }
+
+    It 'accepts exactly the certificate pinned by -CertificateThumbprint (<Hash>)' -ForEach @(
+        @{ Hash = 'SHA-256' }
+        @{ Hash = 'SHA-1, lower case' }
+    ) {
+        $mailbox = Get-MailboxParameter IMAPS -NoTrust
+        $mailbox.CertificateThumbprint = if ($Hash -eq 'SHA-256') { $Sha256 } else { $Sha1.ToLowerInvariant() }
+        $got = @(Get-SmartEmailMessage @mailbox -WarningVariable warnings)
+        $got.MessageId | Should -Be @('plain-1@example.com')
+        $warnings.Count | Should -Be 0 -Because 'a pinned certificate is trusted explicitly'
+    }
+
+    It 'refuses a certificate that is not the pinned one' {
+        $mailbox = Get-MailboxParameter IMAPS -NoTrust
+        $mailbox.CertificateThumbprint = 'AB' * 32
+        $err = { Get-SmartEmailMessage @mailbox } | Should -Throw -ErrorId "MailboxCertificate,$GetId" -PassThru
+        $err.Exception.Message | Should -BeLike "*$Sha256*"
+    }
+
+    It 'reports a port nothing listens on as MailboxConnectionRefused (<Protocol>)' -ForEach @(
+        @{ Protocol = 'IMAP' }
+        @{ Protocol = 'POP' }
+    ) {
+        $port = Get-FreePort
+        $err = { Get-SmartEmailMessage -Server $Service.host -Port $port -Protocol $Protocol -Credential (New-TestCredential) } |
+            Should -Throw -ErrorId "MailboxConnectionRefused,$GetId" -PassThru
+        $err.FullyQualifiedErrorId | Should -BeExactly "MailboxConnectionRefused,$GetId"
+        $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+        $err.Exception.Message | Should -BeLike "*$($Service.host):$port*"
+    }
+
+    It 'reports -TlsMode Implicit on the plain <Name> port as MailboxTls' -ForEach @{ Name = 'IMAP+STARTTLS' }, @{ Name = 'POP3+STLS' } {
+        $mailbox = Get-MailboxParameter $Name
+        $mailbox.TlsMode = 'Implicit'
+        $err = { Get-SmartEmailMessage @mailbox } | Should -Throw -ErrorId "MailboxTls,$GetId" -PassThru
+        $err.FullyQualifiedErrorId | Should -BeExactly "MailboxTls,$GetId"
+        $err.CategoryInfo.Category | Should -Be 'SecurityError'
+    }
+
+    It 'reports -TlsMode StartTls on the implicit TLS port as MailboxTimeout, with the TlsMode hint' {
+        # Both sides wait for the other to speak first; -TimeoutSeconds keeps the wait short.
+        $mailbox = Get-MailboxParameter IMAPS
+        $mailbox.TlsMode = 'StartTls'
+        $err = { Get-SmartEmailMessage @mailbox -TimeoutSeconds 2 } | Should -Throw -ErrorId "MailboxTimeout,$GetId" -PassThru
+        $err.Exception.Message | Should -Match 'TlsMode=Implicit'
+        $err.CategoryInfo.Category | Should -Be 'OperationTimeout'
+    }
+
+    It 'reads without TLS with -TlsMode None on the plain port, still keeping the password out of the log' {
+        $mailbox = Get-MailboxParameter 'IMAP+STARTTLS'
+        $mailbox.TlsMode = 'None'
+        $log = Join-Path $TestDrive 'tls-none.log'
+        @(Get-SmartEmailMessage @mailbox -ProtocolLogPath $log).MessageId | Should -Be @('plain-1@example.com')
+        @((Get-LogCommand $log) -match 'STARTTLS').Count | Should -Be 0
+        Get-Content -LiteralPath $log -Raw | Should -Not -Match 'alice-secret'
+    }
+}
+
+Describe 'Mailboxes named by an INI [Mail] section' -Tag 'Integration', 'Services', 'Mailbox' {
+    BeforeEach {
+        Clear-TestMailbox -User alice
+        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml'), (Join-Path $Fixtures 'multipart-attachments.eml')
+    }
+
+    It 'reads an IMAPS mailbox (TlsMode=Implicit, SelfSignedCertificate=True) and warns about the plain-text password' {
+        $ini = New-TestIni (Join-Path $TestDrive 'imaps.ini') ([ordered]@{
+                EmailProtocol         = 'IMAP'
+                Server                = $Service.host
+                Port                  = $Service.imap.tlsPort
+                TlsMode               = 'Implicit'
+                SelfSignedCertificate = 'True'
+                User                  = 'alice'
+                Password              = 'alice-secret'
+            })
+
+        $got = @(Get-SmartEmailMessage $ini -WarningVariable warnings -WarningAction SilentlyContinue)
+
+        $got.MessageId | Should -Be @('plain-1@example.com', 'multi-1@example.com')
+        $got[0].Source | Should -BeExactly (Get-MailboxSource IMAPS)
+        @($warnings | Where-Object { "$_" -like '*Password*unencrypted*' }).Count | Should -Be 1
+        @($warnings | Where-Object { "$_" -like "*$Sha256*" }).Count | Should -Be 1 -Because 'the self-signed certificate is accepted with a warning'
+        $warnings | ForEach-Object { "$_" | Should -Not -BeLike '*alice-secret*' }
+    }
+
+    It 'reads a POP3 mailbox over STLS (TlsMode=Auto on a port other than 995), pinned by CertificateThumbprint' {
+        $ini = New-TestIni (Join-Path $TestDrive 'pop.ini') ([ordered]@{
+                EmailProtocol         = 'POP'
+                Server                = $Service.host
+                Port                  = $Service.pop3.port
+                SelfSignedCertificate = 'False'
+                CertificateThumbprint = $Sha256
+                User                  = 'alice'
+                Password              = 'alice-secret'
+            })
+        $got = @(Get-SmartEmailMessage -Path $ini -ProtocolLogPath (Join-Path $TestDrive 'pop-ini.log') -WarningAction SilentlyContinue)
+        $got.MessageId | Should -Be @('plain-1@example.com', 'multi-1@example.com')
+        $got[0].Source | Should -BeExactly (Get-MailboxSource 'POP3+STLS')
+        @((Get-LogCommand (Join-Path $TestDrive 'pop-ini.log')) -match '^C: STLS$').Count | Should -Be 1
+    }
+
+    It 'takes -Credential and -Folder over the INI' {
+        $null = Add-TestMessage -User alice -Folder Reports -Path (Join-Path $Fixtures 'html-only.eml')
+        $ini = New-TestIni (Join-Path $TestDrive 'override.ini') ([ordered]@{
+                EmailProtocol         = 'IMAP'
+                Server                = $Service.host
+                Port                  = $Service.imap.tlsPort
+                TlsMode               = 'Implicit'
+                CertificateThumbprint = $Sha256
+                User                  = 'alice'
+                Password              = 'not-the-password'
+            })
+        { Get-SmartEmailMessage -Path $ini -WarningAction SilentlyContinue } | Should -Throw -ErrorId "MailboxAuthentication,$GetId"
+        $got = @(Get-SmartEmailMessage -Path $ini -Credential (New-TestCredential) -Folder Reports -WarningAction SilentlyContinue)
+        $got.Subject | Should -Be @('HTML report')
+    }
+
+    It 'reads a folder mailbox (EmailProtocol=Folder), and Remove-SmartEmailMessage deletes the chosen files only' {
+        $box = New-Item -ItemType Directory (Join-Path $TestDrive 'folder-box/mailbox')
+        $names = 'html-only.eml', 'multipart-attachments.eml', 'plain.eml'
+        $names | ForEach-Object { Copy-Item (Join-Path $Fixtures $_) $box }
+        # Server is relative to the INI's folder.
+        $ini = New-TestIni (Join-Path $TestDrive 'folder-box/folder.ini') ([ordered]@{ EmailProtocol = 'Folder'; Server = 'mailbox' })
+
+        $got = @(Get-SmartEmailMessage -Path $ini -WarningAction SilentlyContinue)
+        $got.Subject | Should -Be @('HTML report', 'OpCon/xps: ACHBalanceTotal total = 149926.22', 'Test: nightly batch finished')
+
+        $got | Remove-SmartEmailMessage -WhatIf
+        @(Get-ChildItem $box | Sort-Object Name).Name | Should -Be $names
+
+        $removed = @($got | Where-Object Subject -Like '*nightly*' | Remove-SmartEmailMessage -Confirm:$false -PassThru)
+        $removed.MessageId | Should -Be @('plain-1@example.com')
+        @(Get-ChildItem $box | Sort-Object Name).Name | Should -Be @('html-only.eml', 'multipart-attachments.eml')
+    }
+
+    It 'reads a folder mailbox given by -Protocol Folder -Server' {
+        $box = New-Item -ItemType Directory (Join-Path $TestDrive 'folder-param')
+        Copy-Item (Join-Path $Fixtures 'plain.eml') $box
+        @(Get-SmartEmailMessage -Protocol Folder -Server $box.FullName).MessageId | Should -Be @('plain-1@example.com')
+    }
+}
+
+Describe 'A mailbox of 10,000 messages' -Tag 'Integration', 'Services', 'Mailbox', 'Slow' {
+    BeforeAll {
+        Clear-TestMailbox -User carol
+        # Written into the Maildir directly: MULTIAPPEND of 10,000 messages takes several seconds longer.
+        $Run = Add-TestMaildirMessage -User carol -Count 10000
+    }
+
+    AfterAll {
+        Clear-TestMailbox -User carol
+    }
+
+    It 'is fetched with a bounded number of IMAP commands' {
+        $log = Join-Path $TestDrive 'bulk.log'
+
+        $mailbox = Get-MailboxParameter IMAPS -User carol
+        $all = @(Get-SmartEmailMessage @mailbox -ProtocolLogPath $log)
+
+        $all.Count | Should -Be 10000
+        @($all.MessageId | Sort-Object -Unique).Count | Should -Be 10000
+        @($all.Id | Sort-Object -Unique).Count | Should -Be 10000
+        $all[0].MessageId | Should -BeLike "bulk-*.$Run@smartemail.test"
+        $commands = Get-LogCommand $log
+        $commands.Count | Should -BeLessOrEqual 25
+        $fetches = @($commands -match '^C: \S+ (UID )?FETCH ')
+        $fetches.Count | Should -BeGreaterThan 0
+        $fetches.Count | Should -BeLessOrEqual 12
+        @($commands -match 'BODY(\.PEEK)?\[').Count | Should -Be 0 -Because 'listing fetches no bodies'
+    }
+}

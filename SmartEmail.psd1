@@ -16,6 +16,7 @@
         'New-SmartEmailRule'
         'Remove-SmartEmailMessage'
         'Save-SmartEmailMessage'
+        'Set-SmartEmailCredential'
         'Submit-SmartEmailEvent'
         'Test-SmartEmailConfiguration'
         'Test-SmartEmailRule'

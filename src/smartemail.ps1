@@ -60,10 +60,25 @@ catch {
     exit 2
 }
 
-if ($flags.Contains('credentials') -or $flags.Contains('msal') -or $flags.Contains('renewMsalToken')) {
-    # Named for what it is: these operations need Set-SmartEmailCredential and Office 365 sign-in, which this
-    # version of SmartEmail does not have yet.
-    [Console]::Error.WriteLine('smartemail: --credentials and --msal are not supported by this version of SmartEmail. Put the mailbox and OpCon credentials into the INI ([Mail] User/Password, [General] OpConUser/OpConUserPassword) for now.')
+if ($flags.Contains('credentials')) {
+    # --credentials -user: -password: -opconuser: -opconpassword: (the OpCon pair is required, the mailbox pair optional).
+    if (-not $values.ContainsKey('opconuser') -or -not $values.ContainsKey('opconpassword')) { Stop-WithUsage '--credentials needs -opconuser: and -opconpassword:.' }
+    if ($values.ContainsKey('user') -ne $values.ContainsKey('password')) { Stop-WithUsage '-user: and -password: go together.' }
+    $set = @{ OpConCredential = [pscredential]::new($values['opconuser'], (ConvertTo-SecureString $values['opconpassword'] -AsPlainText -Force)) }
+    if ($values.ContainsKey('user')) { $set.MailCredential = [pscredential]::new($values['user'], (ConvertTo-SecureString $values['password'] -AsPlainText -Force)) }
+    if ($values.ContainsKey('inifile')) { $set.Path = $values['inifile'] }
+    try {
+        Set-SmartEmailCredential @set
+        Write-Host 'smartemail: the credentials are encrypted in the INI.'
+        exit 0
+    }
+    catch {
+        [Console]::Error.WriteLine("smartemail: $($_.Exception.Message)")
+        exit 2
+    }
+}
+if ($flags.Contains('msal') -or $flags.Contains('renewMsalToken')) {
+    [Console]::Error.WriteLine('smartemail: --msal (Office 365 through OAuth2) is not supported by this version of SmartEmail.')
     exit 2
 }
 

@@ -120,6 +120,8 @@ namespace SmartEmail
         public string? MsgInDirectory { get; internal set; }
         /// <summary>The OpCon user events are submitted as.</summary>
         public string OpConUser { get; internal set; } = string.Empty;
+        /// <summary>Whether and how the OpCon user name is stored.</summary>
+        public SecretState OpConUserState { get; internal set; } = new SecretState(null);
         /// <summary>Whether and how the OpCon password is stored; never the password.</summary>
         public SecretState OpConUserPassword { get; internal set; } = new SecretState(null);
         /// <summary>Which emails are deleted.</summary>
@@ -165,7 +167,7 @@ namespace SmartEmail
         public MailProtocol? Protocol { get; internal set; }
         /// <summary>The minimum TLS version, or null for the platform default.</summary>
         public SecurityProtocol? SecurityProtocol { get; internal set; }
-        /// <summary>The mailbox user name, or empty when not set or stored encrypted.</summary>
+        /// <summary>The mailbox user name (decrypted when this account can), or empty.</summary>
         public string User { get; internal set; } = string.Empty;
         /// <summary>Whether and how the user name is stored.</summary>
         public SecretState UserState { get; internal set; } = new SecretState(null);

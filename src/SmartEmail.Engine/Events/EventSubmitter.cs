@@ -37,22 +37,32 @@ namespace SmartEmail.Events
         public string LogFormat { get; set; } = "Generated Event: [[EVENT]]";
 
         /// <summary>The options of an INI, with an OpCon credential that overrides its [General] OpConUser.</summary>
-        /// <exception cref="EventSubmitException">The INI's credentials are encrypted, or the API URL is invalid.</exception>
+        /// <exception cref="EventSubmitException">The INI's credentials cannot be decrypted here.</exception>
         public static EventSubmitOptions From(Configuration configuration, NetworkCredential? opConCredential = null)
         {
             var g = configuration.General;
             var o = configuration.OpCon;
-            if (opConCredential == null && g.OpConUserPassword.IsEncrypted)
-                throw new EventSubmitException("CredentialEncrypted", $"[General] OpConUserPassword in {configuration.Path} is encrypted, and this version of SmartEmail cannot decrypt it: give -OpConCredential.");
+            string Plain(SecretState secret, string key)
+            {
+                try
+                {
+                    return secret.Raw == null ? string.Empty : Secrets.Unprotect(secret.Raw);
+                }
+                catch (SmartEmailException e)
+                {
+                    throw new EventSubmitException("CredentialEncrypted", $"{key} in {configuration.Path} cannot be used: {e.Message}", e);
+                }
+            }
+            var opConUser = opConCredential == null && g.OpConUserState.IsSet ? Plain(g.OpConUserState, "[General] OpConUser") : g.OpConUser;
             return new EventSubmitOptions
             {
                 Transport = string.Equals(o.Transport, "Api", StringComparison.OrdinalIgnoreCase) ? EventTransport.Api : EventTransport.MsgIn,
                 MsgInDirectory = g.MsgInDirectory,
                 MsgInEncoding = g.MsgInEncoding,
-                OpConCredential = opConCredential ?? (g.OpConUser.Length == 0 ? null : new NetworkCredential(g.OpConUser, g.OpConUserPassword.Raw ?? string.Empty)),
+                OpConCredential = opConCredential ?? (opConUser.Length == 0 ? null : new NetworkCredential(opConUser, Plain(g.OpConUserPassword, "[General] OpConUserPassword"))),
                 ApiUrl = o.ApiUrl == null ? null : new Uri(o.ApiUrl),
-                ApiToken = o.ApiToken.IsEncrypted ? null : o.ApiToken.Raw,
-                ApiCredential = o.ApiUser == null ? null : new NetworkCredential(o.ApiUser, o.ApiPassword.IsEncrypted ? string.Empty : o.ApiPassword.Raw ?? string.Empty),
+                ApiToken = o.ApiToken.IsSet ? Plain(o.ApiToken, "[OpCon] ApiToken") : null,
+                ApiCredential = o.ApiUser == null ? null : new NetworkCredential(o.ApiUser, Plain(o.ApiPassword, "[OpCon] ApiPassword")),
                 ApiAcceptSelfSigned = o.SelfSignedCertificate,
                 LogEvents = configuration.Audit.LogOpConEvents,
                 LogFile = configuration.Audit.OpConEventLogFile,

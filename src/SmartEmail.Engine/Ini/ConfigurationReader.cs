@@ -185,7 +185,10 @@ namespace SmartEmail.Ini
                 if (msgIn == null)
                     Add(FindingSeverity.Error, 0, "General", "MSGINDirectory", "MSGINDirectory is not set, and there is no default outside Windows: name the OpCon agent's MSGIN folder.");
                 g.MsgInDirectory = msgIn == null ? null : ResolvePath(msgIn);
-                g.OpConUser = Text("General", "OpConUser") ?? string.Empty;
+                // User names are encrypted too (as smartemail.exe did); shown decrypted when this account can.
+                var opConUser = Raw("General", "OpConUser");
+                g.OpConUser = opConUser == null ? string.Empty : Secrets.IsProtected(opConUser) ? Secrets.TryUnprotect(opConUser) ?? string.Empty : Text("General", "OpConUser") ?? string.Empty;
+                g.OpConUserState = new SecretState(opConUser);
                 g.OpConUserPassword = new SecretState(Raw("General", "OpConUserPassword"));
                 g.DeleteEmails = Enum("General", "DeleteEmails", DeleteMode.Match);
                 g.DownloadEmails = Bool("General", "DownloadEmails");
@@ -226,7 +229,7 @@ namespace SmartEmail.Ini
                     m.SecurityProtocol = Enum<SecurityProtocol>("Mail", "SecurityProtocol", null);
                 var userRaw = Raw("Mail", "User");
                 m.UserState = new SecretState(userRaw);
-                m.User = userRaw != null && !Secrets.IsProtected(userRaw) ? userRaw : string.Empty;
+                m.User = userRaw == null ? string.Empty : Secrets.IsProtected(userRaw) ? Secrets.TryUnprotect(userRaw) ?? string.Empty : userRaw;
                 m.Password = new SecretState(Raw("Mail", "Password"));
                 m.SelfSignedCertificate = Bool("Mail", "SelfSignedCertificate");
                 m.CertificateThumbprint = Text("Mail", "CertificateThumbprint");
@@ -450,7 +453,7 @@ namespace SmartEmail.Ini
                     if (parts[1] == "User")
                         continue; // a plain user name is not a secret on its own; the vendor encrypts it, we accept both
                     Add(FindingSeverity.Warning, line.Number, parts[0], parts[1],
-                        $"{parts[1]} is stored unencrypted, readable by anyone who can read the INI: restrict the file's permissions until Set-SmartEmailCredential (not in this version yet) can encrypt it.");
+                        $"{parts[1]} is stored unencrypted, readable by anyone who can read the INI: run Set-SmartEmailCredential to encrypt it in place.");
                 }
             }
 

@@ -81,12 +81,16 @@ namespace SmartEmail.Mail
             var mail = configuration.Mail;
             if (mail.Protocol == MailProtocol.Folder)
                 return null;
-            if (mail.UserState.IsEncrypted || mail.Password.IsEncrypted)
-                throw new MailboxException(MailboxErrorKind.Configuration,
-                    $"The [Mail] credentials in {configuration.Path} are encrypted, and this version of SmartEmail cannot decrypt them: give -Credential.");
-            if (mail.User.Length == 0 || !mail.Password.IsSet)
-                throw new MailboxException(MailboxErrorKind.Configuration, $"{configuration.Path} has no [Mail] User and Password: give -Credential.");
-            return new NetworkCredential(mail.User, mail.Password.Raw);
+            if (!mail.UserState.IsSet || !mail.Password.IsSet)
+                throw new MailboxException(MailboxErrorKind.Configuration, $"{configuration.Path} has no [Mail] User and Password: run Set-SmartEmailCredential -MailCredential, or give -Credential.");
+            try
+            {
+                return new NetworkCredential(Secrets.Unprotect(mail.UserState.Raw!), Secrets.Unprotect(mail.Password.Raw!));
+            }
+            catch (SmartEmailException e)
+            {
+                throw new MailboxException(MailboxErrorKind.Configuration, $"The [Mail] credentials in {configuration.Path} cannot be used: {e.Message}", e);
+            }
         }
     }
 

@@ -1,0 +1,30 @@
+using System.Net;
+
+namespace SmartEmail.Ini
+{
+    /// <summary>The --credentials operation: encrypts credentials into an INI, in place, changing nothing else.</summary>
+    public static class CredentialWriter
+    {
+        /// <summary>
+        /// Writes the encrypted [Mail] User and Password and/or [General] OpConUser and OpConUserPassword into the INI, with
+        /// the lossless editor (comments, order, encoding and line endings stay) and an atomic save.
+        /// </summary>
+        /// <exception cref="System.IO.IOException">The INI cannot be read or written, or holds bytes invalid in its encoding.</exception>
+        /// <exception cref="SmartEmailException">The key cannot be created.</exception>
+        public static void Store(string iniPath, NetworkCredential? mail, NetworkCredential? opCon, SecretScope scope)
+        {
+            var document = IniDocument.Load(iniPath);
+            if (mail != null)
+            {
+                document.Set("Mail", "User", Secrets.Protect(mail.UserName, scope));
+                document.Set("Mail", "Password", Secrets.Protect(mail.Password, scope));
+            }
+            if (opCon != null)
+            {
+                document.Set("General", "OpConUser", Secrets.Protect(opCon.UserName, scope));
+                document.Set("General", "OpConUserPassword", Secrets.Protect(opCon.Password, scope));
+            }
+            document.Save();
+        }
+    }
+}

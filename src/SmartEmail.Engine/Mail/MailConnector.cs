@@ -143,6 +143,8 @@ namespace SmartEmail.Mail
             {
                 throw new MailboxException(MailboxErrorKind.Connection, $"The connection to {where} failed: {e.Message}", e);
             }
+            if (client is MailKit.Net.Smtp.SmtpClient && (settings.Credential == null || client.AuthenticationMechanisms.Count == 0))
+                return policy.Warning; // an SMTP relay that takes mail without AUTH
             var credential = settings.Credential ?? throw new MailboxException(MailboxErrorKind.Configuration, $"No user name and password for {where}: give -Credential.");
             try
             {

@@ -17,6 +17,8 @@ namespace SmartEmail
         public int Downloaded { get; internal set; }
         /// <summary>Messages deleted from the mailbox.</summary>
         public int Deleted { get; internal set; }
+        /// <summary>Accept and reject notices sent.</summary>
+        public int Notified { get; internal set; }
         /// <summary>What went wrong, one line each (message or step named).</summary>
         public string[] Errors { get; internal set; } = new string[0];
         /// <summary>The exit code: 0 some matched, ExitCodeForNoMatchingEmails none did, 2 any failure.</summary>
@@ -35,7 +37,7 @@ namespace SmartEmail
         /// <summary>The short summary written to the job output.</summary>
         public string Summary =>
             $"SmartEmail run{(WhatIf ? " (dry run: nothing was changed)" : string.Empty)}: {Scanned} scanned, {Accepted} accepted, {Rejected} rejected, "
-            + $"{EventsSubmitted} event(s) submitted, {Downloaded} downloaded, {Deleted} deleted, {Errors.Length} error(s); exit code {ExitCode}; {Duration.TotalSeconds:0.0} s.";
+            + $"{EventsSubmitted} event(s) submitted, {Downloaded} downloaded, {Deleted} deleted, {Notified} notified, {Errors.Length} error(s); exit code {ExitCode}; {Duration.TotalSeconds:0.0} s.";
 
         /// <inheritdoc/>
         public override string ToString() => Summary;

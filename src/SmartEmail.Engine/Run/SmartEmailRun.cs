@@ -64,6 +64,7 @@ namespace SmartEmail.Run
         private readonly List<RuleResult> _results = new List<RuleResult>();
         private readonly List<string> _events = new List<string>();
         private readonly RunResult _result = new RunResult();
+        private Notifier? _notifier;
 
         /// <summary>Creates a run of a configuration that has no errors.</summary>
         public SmartEmailRun(Configuration configuration, RunOptions options, IEngineLog log)
@@ -114,9 +115,6 @@ namespace SmartEmail.Run
         private void RunLocked(CancellationToken cancellationToken)
         {
             var engine = new RuleEngine(_config.Rules, RuleSettings.From(_config));
-            var notify = (_config.General.SendAcceptedNotice ?? _config.Audit.NotifyOnAccepts) || (_config.General.SendRejectionNotice ?? _config.Audit.NotifyOnRejects);
-            if (notify)
-                _log.Warning("NotifyOnAccepts/NotifyOnRejects are on, but this version of SmartEmail does not send notices by mail yet: none are sent.");
             var state = RunState.Load(StatePath);
             EventSubmitter? submitter = null;
             if (_options.WhatIf)
@@ -131,6 +129,9 @@ namespace SmartEmail.Run
             try
             {
                 var settings = MailboxSettings.From(_config, _options.MailCredential, _options.Overrides);
+                var notify = (_config.General.SendAcceptedNotice ?? _config.Audit.NotifyOnAccepts) || (_config.General.SendRejectionNotice ?? _config.Audit.NotifyOnRejects);
+                _notifier = notify ? new Notifier(_config, settings, _log) : null;
+                using (_notifier)
                 using (var source = MailSource.Create(settings, _log))
                 {
                     var mailbox = state.Mailbox(source.Uri);
@@ -268,7 +269,25 @@ namespace SmartEmail.Run
             if (accepted && _config.General.DownloadEmails)
                 Download(message, cancellationToken);
             Audit(message, accepted, reason, events.Select(e => e.Event).ToList(), results);
+            Notify(message, accepted, reason, events.Select(e => e.Event).ToList(), cancellationToken);
             return (accepted, false);
+        }
+
+        private void Notify(Message message, bool accepted, string reason, IReadOnlyList<string> events, CancellationToken cancellationToken)
+        {
+            if (_notifier == null)
+                return;
+            // Notices never carry the OpCon password: [[EVENT]] is the event as configured, without credentials.
+            var eventText = string.Join("; ", events);
+            try
+            {
+                if (_notifier.Notify(message, accepted, f => Format(f, message, reason, eventText, forEvent: false), _options.WhatIf, cancellationToken))
+                    _result.Notified++;
+            }
+            catch (SmartEmailException e)
+            {
+                _errors.Add(e.Message);
+            }
         }
 
         private List<(string Event, string Rule)> RejectEvents(Message message, string reason)

@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using MailKit.Net.Smtp;
+using MimeKit;
+using SmartEmail.Mail;
+
+namespace SmartEmail.Run
+{
+    /// <summary>
+    /// Sends the accept and reject notices of a run over SMTP ([Mail] SmtpServer, SmtpPort, SmtpSecurityProtocol,
+    /// NotifyFrom; the mailbox credentials), with loop guards: never to a message that is itself automatic (Auto-Submitted,
+    /// Precedence bulk/junk/list, X-Auto-Response-Suppress), never to our own address, at most MaxNotificationsPerRun.
+    /// </summary>
+    internal sealed class Notifier : IDisposable
+    {
+        private readonly Configuration _config;
+        private readonly MailboxSettings _smtp;
+        private readonly string _from;
+        private readonly IEngineLog _log;
+        private SmtpClient? _client;
+        private int _sent;
+
+        public Notifier(Configuration config, MailboxSettings mailbox, IEngineLog log)
+        {
+            _config = config;
+            _log = log;
+            var mail = config.Mail;
+            if (string.IsNullOrEmpty(mail.SmtpServer))
+                throw new SmartEmailException($"Notices are on, but {config.Path} sets no [Mail] SmtpServer.");
+            _smtp = new MailboxSettings
+            {
+                Server = mail.SmtpServer!,
+                Port = mail.SmtpPort ?? 587,
+                SecurityProtocol = mail.SmtpSecurityProtocol,
+                TlsMode = mail.TlsMode == TlsMode.None ? TlsMode.None : TlsMode.Auto,
+                AcceptUntrustedCertificate = mail.SelfSignedCertificate,
+                CertificateThumbprint = mail.CertificateThumbprint,
+                Credential = mailbox.Credential,
+                Timeout = mailbox.Timeout,
+            };
+            _from = mail.NotifyFrom ?? mailbox.Credential?.UserName ?? string.Empty;
+            if (!MailboxAddress.TryParse(_from, out _))
+                throw new SmartEmailException($"Notices are on, but there is no sender address: set [Mail] NotifyFrom.");
+        }
+
+        public bool AcceptsOn => _config.General.SendAcceptedNotice ?? _config.Audit.NotifyOnAccepts;
+
+        public bool RejectsOn => _config.General.SendRejectionNotice ?? _config.Audit.NotifyOnRejects;
+
+        public int Sent => _sent;
+
+        /// <summary>Sends the notice for one message, unless a loop guard says no; returns whether it was (or would be) sent.</summary>
+        /// <exception cref="SmartEmailException">The SMTP server refused it or cannot be reached.</exception>
+        public bool Notify(Message message, bool accepted, Func<string, string> format, bool whatIf, CancellationToken cancellationToken)
+        {
+            if (accepted ? !AcceptsOn : !RejectsOn)
+                return false;
+            if (_sent >= _config.Audit.MaxNotificationsPerRun)
+            {
+                _log.Warning($"MaxNotificationsPerRun ({_config.Audit.MaxNotificationsPerRun}) reached: no notice for '{message.Subject}'.");
+                return false;
+            }
+            var why = LoopReason(message, cancellationToken);
+            if (why != null)
+            {
+                _log.Verbose($"No notice for '{message.Subject}' from {message.From}: {why}.");
+                return false;
+            }
+            var a = _config.Audit;
+            var recipients = format(accepted ? a.NotifyOnAcceptTo : a.NotifyOnRejectTo).Split(';').Select(r => r.Trim()).Where(r => r.Length != 0).ToList();
+            var to = recipients.Where(r => MailboxAddress.TryParse(r, out _)).Select(MailboxAddress.Parse)
+                .Where(m => !string.Equals(m.Address, _from, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (to.Count == 0)
+                return false;
+            if (whatIf)
+            {
+                _sent++;
+                return true;
+            }
+            var notice = new MimeMessage();
+            notice.From.Add(MailboxAddress.Parse(_from));
+            notice.To.AddRange(to);
+            notice.Subject = format(accepted ? a.NotifyOnAcceptSubject : a.NotifyOnRejectSubject);
+            notice.Headers.Add(HeaderId.AutoSubmitted, "auto-replied");
+            notice.Headers.Add("X-Auto-Response-Suppress", "All");
+            if (!string.IsNullOrEmpty(message.MessageId))
+                notice.InReplyTo = message.MessageId;
+            notice.Body = new TextPart("plain") { Text = format(accepted ? a.NotifyOnAcceptBody : a.NotifyOnRejectBody) };
+            try
+            {
+                if (_client == null)
+                {
+                    _client = new SmtpClient(MailConnector.Logger(_smtp));
+                    var warning = MailConnector.Open(_client, _smtp, 465, cancellationToken);
+                    if (warning != null)
+                        _log.Warning(warning);
+                }
+                _client.Send(notice, cancellationToken);
+            }
+            catch (Exception e) when (e is MailKit.CommandException || e is MailKit.ProtocolException || e is System.IO.IOException)
+            {
+                throw new SmartEmailException($"The notice for '{message.Subject}' could not be sent through {_smtp.Server}:{_smtp.Port}: {e.Message}", e);
+            }
+            _sent++;
+            return true;
+        }
+
+        /// <summary>Why a notice must not go to this message (it is automatic, or from us), or null.</summary>
+        private string? LoopReason(Message message, CancellationToken cancellationToken)
+        {
+            if (message.From.Length == 0)
+                return "it has no sender";
+            if (string.Equals(message.From, _from, StringComparison.OrdinalIgnoreCase))
+                return "it comes from our own address";
+            HeaderList headers;
+            try
+            {
+                headers = message.Content.Load(cancellationToken).Headers;
+            }
+            catch (MessageReadException)
+            {
+                return "its headers cannot be read";
+            }
+            var auto = headers[HeaderId.AutoSubmitted];
+            if (auto != null && !auto.Trim().StartsWith("no", StringComparison.OrdinalIgnoreCase))
+                return $"Auto-Submitted: {auto.Trim()}";
+            var precedence = headers[HeaderId.Precedence]?.Trim().ToLowerInvariant();
+            if (precedence == "bulk" || precedence == "junk" || precedence == "list")
+                return $"Precedence: {precedence}";
+            if (headers["X-Auto-Response-Suppress"] is string suppress && suppress.Length != 0)
+                return $"X-Auto-Response-Suppress: {suppress.Trim()}";
+            if (headers["List-Id"] != null)
+                return "it comes from a mailing list";
+            return null;
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                if (_client?.IsConnected == true)
+                    _client.Disconnect(true);
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is MailKit.ProtocolException || e is MailKit.CommandException)
+            {
+            }
+            _client?.Dispose();
+        }
+    }
+}

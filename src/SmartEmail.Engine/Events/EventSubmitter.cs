@@ -111,8 +111,8 @@ namespace SmartEmail.Events
         {
             if (_options.Transport == EventTransport.Api)
             {
-                EventText.Check(@event);
-                return @event;
+                EventText.Check(@event, _options.ApiCredential?.Password ?? string.Empty);
+                return Mask(@event);
             }
             var credential = _options.OpConCredential!;
             return EventText.Masked(EventText.WithCredentials(@event, credential.UserName, credential.Password, out _), credential.Password);
@@ -132,12 +132,20 @@ namespace SmartEmail.Events
             }
             else
             {
-                EventText.Check(@event);
+                EventText.Check(@event, _options.ApiCredential?.Password ?? string.Empty);
                 PostEvent(@event, cancellationToken);
-                submitted = new SubmittedEvent(@event, EventTransport.Api, null, rule, messageId);
+                submitted = new SubmittedEvent(Mask(@event), EventTransport.Api, null, rule, messageId);
             }
             Log(submitted.Event);
             return submitted;
+        }
+
+        /// <summary>Text with every password this submitter knows masked (for error targets and messages).</summary>
+        public string Mask(string text)
+        {
+            var masked = EventText.Masked(text, _options.OpConCredential?.Password ?? string.Empty);
+            masked = EventText.Masked(masked, _options.ApiCredential?.Password ?? string.Empty);
+            return _options.ApiToken == null ? masked : EventText.Masked(masked, _options.ApiToken);
         }
 
         /// <summary>Whether events go through MSGIN files, where a run can make their delivery exactly-once.</summary>

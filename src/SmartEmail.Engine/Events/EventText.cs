@@ -18,18 +18,19 @@ namespace SmartEmail.Events
         /// <exception cref="EventSubmitException">The event is empty, has a line break or control character, or is too long.</exception>
         public static string WithCredentials(string @event, string user, string password, out bool alreadyHadCredentials)
         {
-            Check(@event);
+            Check(@event, password);
             var suffix = "," + user + "," + password;
             alreadyHadCredentials = password.Length != 0 && @event.EndsWith(suffix, StringComparison.Ordinal);
             var line = alreadyHadCredentials ? @event : @event + suffix;
             if (line.Length > MaxLength)
-                throw new EventSubmitException("EventTooLong", $"The event is {line.Length} characters long with its credentials; OpCon accepts at most {MaxLength}: {Masked(@event, password)}");
+                throw new EventSubmitException("EventTooLong", $"The event is {line.Length} characters long with its credentials; OpCon accepts at most {MaxLength}: {Shorten(Masked(@event, password))}");
             return line;
         }
 
-        /// <summary>Checks an event string before it goes anywhere.</summary>
-        public static void Check(string @event)
+        /// <summary>Checks an event string before it goes anywhere; messages quote it with <paramref name="password"/> masked.</summary>
+        public static void Check(string @event, string password = "")
         {
+            string Shorten(string text) => EventText.Shorten(Masked(text, password));
             if (string.IsNullOrWhiteSpace(@event))
                 throw new EventSubmitException("EventInvalid", "The event is empty.");
             if (!@event.TrimStart().StartsWith("$", StringComparison.Ordinal))
@@ -44,6 +45,6 @@ namespace SmartEmail.Events
         public static string Masked(string text, string password) =>
             password.Length == 0 ? text : text.Replace(password, Mask);
 
-        private static string Shorten(string text) => text.Length > 120 ? text.Substring(0, 120) + "…" : text;
+        internal static string Shorten(string text) => text.Length > 120 ? text.Substring(0, 120) + "…" : text;
     }
 }

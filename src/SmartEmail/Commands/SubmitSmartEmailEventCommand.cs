@@ -89,7 +89,7 @@ namespace SmartEmail.Commands
             if (ParameterSetName == EventSet)
             {
                 foreach (var e in Event)
-                    Submit(e, string.Empty, string.Empty, e);
+                    Submit(e, string.Empty, string.Empty, _submitter!.Mask(e)); // the target is shown in errors: masked
                 return;
             }
             foreach (var result in RuleResult)

@@ -14,7 +14,8 @@
                "N passed, N failed, N skipped"; it exits non-zero when anything failed.
       Package  (comes with the help issue).
       Demo     the main job on the bundled demo mailbox in docs/examples.
-      Bench    the benchmarks; figures go to out/bench/ (the rule engine: 1,000 messages x 50 rules, in process).
+      Bench    the benchmarks; figures go to out/bench/: the rule engine (1,000 messages x 50 rules, in process) and a
+               10,000-message IMAP mailbox listed by SmartEmail and by imapfilter (time and peak memory).
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
@@ -168,6 +169,9 @@ function Invoke-Bench {
     $results = Join-Path $Out 'bench'
     New-Item -ItemType Directory -Force $results | Out-Null
     Invoke-Native { dotnet run --project (Join-Path $Root 'tests/SmartEmail.Bench/SmartEmail.Bench.csproj') -c Release -- (Join-Path $results 'rules.json') | Out-Host }
+    # The 10,000-message mailbox, whole process and in process, next to imapfilter on the same mailbox (own servers).
+    Invoke-Build
+    Invoke-Native { dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/bench/Mailbox.Bench.ps1') -ModulePath $ModuleManifest -OutputPath (Join-Path $results 'mailbox.json') | Out-Host }
 }
 
 foreach ($t in $Tasks) {

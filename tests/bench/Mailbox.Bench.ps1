@@ -1,0 +1,591 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Mailbox benchmark: SmartEmail against imapfilter, counting the messages of a 10,000-message IMAP INBOX whose
+    Subject matches a regex, over implicit TLS on loopback.
+
+.DESCRIPTION
+    Starts a private instance of the test mail servers (tests/services/services.sh) under a fresh temporary root and
+    on its own ports (so it never touches the shared instance), writes -MessageCount small job-notification messages
+    straight into one user's Maildir (1% of them match -SubjectRegex, a few more are near misses), and measures,
+    after one warm-up run each, -Runs runs of:
+
+      pwshStartup          `dotnet pwsh -NoProfile -c 0`: PowerShell start-up alone, to attribute the whole-process figure
+      smartEmailProcess    `dotnet pwsh -NoProfile -c "Import-Module …; (Get-SmartEmailMessage … | Where-Object Subject -match '…').Count"`
+      imapfilterProcess    `imapfilter -t cert.pem -c tests/bench/imapfilter-count.lua` (match_subject with the same regex)
+      smartEmailInProcess  one pwsh process, module imported once: -Runs timed listings (+ one warm-up), each split
+                           into the listing alone and the Where-Object filter alone
+
+    Wall time is measured around each child process with a Stopwatch; peak RSS comes from /usr/bin/time (%M) when that
+    exists and is reported as unavailable (null) otherwise. Every printed count is checked against the number seeded.
+    Finally one SmartEmail listing runs with -ProtocolLogPath and one imapfilter run with -d, and the IMAP commands each
+    sent are counted, to show where the time goes. There are no timing assertions: the script fails only when a
+    count is wrong or something does not run. The servers are stopped (and the temporary root removed) in a finally.
+
+    Needs root (services.sh does), Linux, dovecot, imapfilter and the .NET tool manifest of the repository (for
+    `dotnet pwsh`). The whole run takes about 1–2 minutes on a 2-core machine.
+
+.PARAMETER ModulePath
+    The built SmartEmail.psd1 (build.ps1 -Task Build writes out/SmartEmail/<version>/SmartEmail.psd1).
+
+.PARAMETER OutputPath
+    The JSON file to write (its folder is created).
+
+.PARAMETER PortBase
+    The six server ports are PortBase + 143/993/110/995/25/465 (default 11000: 11143, 11993, ...).
+
+.PARAMETER PwshCommand
+    How to start PowerShell for the child processes (default: dotnet pwsh, run from the repository root so that the
+    local tool manifest is found). E.g. -PwshCommand pwsh when a pwsh is on PATH.
+
+.EXAMPLE
+    cd /work/main
+    dotnet pwsh -NoProfile -File build.ps1 -Task Build
+    dotnet pwsh -NoProfile -File tests/bench/Mailbox.Bench.ps1 -ModulePath out/SmartEmail/0.1.0/SmartEmail.psd1 -OutputPath out/bench/mailbox.json
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $OutputPath,
+    [ValidateRange(100, 1000000)] [int] $MessageCount = 10000,
+    [ValidateRange(1, 50)] [int] $Runs = 5,
+    [string] $SubjectRegex = '^OpCon/xps: \S+ total = [0-9.]+$',
+    [ValidateRange(1024, 64000)] [int] $PortBase = 11000,
+    [string[]] $PwshCommand = @('dotnet', 'pwsh'),
+    [ValidateRange(10, 3600)] [int] $TimeoutSeconds = 300,
+    # Keep the temporary server root (mail, logs, protocol logs) for a look afterwards; the servers are stopped anyway.
+    [switch] $KeepRoot
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+$clock = [System.Diagnostics.Stopwatch]::StartNew()
+$invariant = [System.Globalization.CultureInfo]::InvariantCulture
+
+$repoRoot = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '..' '..')).ProviderPath
+$servicesScript = Join-Path $repoRoot 'tests' 'services' 'services.sh'
+$luaConfig = Join-Path $PSScriptRoot 'imapfilter-count.lua'
+$ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
+$OutputPath = [System.IO.Path]::GetFullPath($OutputPath, (Get-Location).ProviderPath)
+$timeTool = if (Test-Path -LiteralPath '/usr/bin/time' -PathType Leaf) { '/usr/bin/time' } else { $null }
+$imapfilter = (Get-Command imapfilter -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
+$user = 'bob'
+$password = 'bob-secret'
+
+function Write-Step([string] $Text) {
+    Write-Host ('[{0,6:0.0}s] {1}' -f $clock.Elapsed.TotalSeconds, $Text)
+}
+
+if (-not $IsLinux) { throw 'The benchmark runs on Linux only (the test servers do).' }
+if (-not $imapfilter) { throw 'imapfilter is not on PATH (Debian package imapfilter).' }
+if (-not (Test-Path -LiteralPath $luaConfig)) { throw "'$luaConfig' is missing." }
+try { $null = [regex]::new($SubjectRegex) } catch { throw "-SubjectRegex is not a valid regex: $($_.Exception.Message)" }
+
+#region helpers
+
+# Runs one child process, under /usr/bin/time when there is one; returns wall seconds, peak RSS (KiB or $null),
+# exit code and output. The child is killed (its own tree only) when it exceeds -TimeoutSeconds.
+function Invoke-Child {
+    param(
+        [Parameter(Mandatory)] [string] $FilePath,
+        [string[]] $ArgumentList = @(),
+        [hashtable] $Environment = @{},
+        [string] $WorkingDirectory = $repoRoot
+    )
+    $psi = [System.Diagnostics.ProcessStartInfo]::new()
+    $timeFile = $null
+    if ($timeTool) {
+        $timeFile = Join-Path $script:scratch ('time-{0}.txt' -f [guid]::NewGuid().ToString('N').Substring(0, 8))
+        $psi.FileName = $timeTool
+        foreach ($a in @('-f', '%e %M', '-o', $timeFile, '--', $FilePath)) { $psi.ArgumentList.Add($a) }
+    } else {
+        $psi.FileName = $FilePath
+    }
+    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
+    foreach ($key in $Environment.Keys) { $psi.Environment[$key] = [string] $Environment[$key] }
+    $psi.Environment['NO_COLOR'] = '1'
+    $psi.Environment['DOTNET_CLI_TELEMETRY_OPTOUT'] = '1'
+    $psi.Environment['DOTNET_NOLOGO'] = '1'
+    $psi.Environment['POWERSHELL_TELEMETRY_OPTOUT'] = '1'
+    $psi.Environment['POWERSHELL_UPDATECHECK'] = 'Off'
+    $psi.WorkingDirectory = $WorkingDirectory
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.RedirectStandardInput = $true
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $process = [System.Diagnostics.Process]::Start($psi)
+    try {
+        $process.StandardInput.Close()
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            $process.Kill($true)
+            throw "'$FilePath $($ArgumentList -join ' ')' did not finish within $TimeoutSeconds s; killed it."
+        }
+        $process.WaitForExit()
+        $watch.Stop()
+        $rss = $null
+        if ($timeFile -and (Test-Path -LiteralPath $timeFile)) {
+            # A failing command makes time write "Command exited with non-zero status N" first; the figures are last.
+            $last = @(Get-Content -LiteralPath $timeFile | Where-Object { $_ -match '^\s*[0-9.]+\s+[0-9]+\s*$' })
+            if ($last.Count -gt 0) { $rss = [long] ($last[-1].Trim() -split '\s+')[1] }
+            Remove-Item -LiteralPath $timeFile -Force
+        }
+        [pscustomobject]@{
+            Seconds  = $watch.Elapsed.TotalSeconds
+            PeakRssKiB = $rss
+            ExitCode = $process.ExitCode
+            Stdout   = $stdout.GetAwaiter().GetResult()
+            Stderr   = $stderr.GetAwaiter().GetResult()
+        }
+    } finally {
+        $process.Dispose()
+    }
+}
+
+function Get-Stat {
+    param([double[]] $Values, [int] $Digits = 3)
+    if ($null -eq $Values -or $Values.Count -eq 0) { return $null }
+    $sorted = @($Values | Sort-Object)
+    $n = $sorted.Count
+    $median = if ($n % 2) { $sorted[($n - 1) / 2] } else { ($sorted[$n / 2 - 1] + $sorted[$n / 2]) / 2 }
+    [ordered]@{
+        median = [Math]::Round($median, $Digits)
+        min    = [Math]::Round($sorted[0], $Digits)
+        max    = [Math]::Round($sorted[-1], $Digits)
+        runs   = @($Values | ForEach-Object { [Math]::Round($_, $Digits) })
+    }
+}
+
+# The count a child printed: the last line that is a bare number (warnings may come before it).
+function Get-PrintedCount([string] $Text) {
+    $numbers = @($Text -split "`r?`n" | Where-Object { $_ -match '^\s*\d+\s*$' })
+    if ($numbers.Count -eq 0) { return $null }
+    return [int] $numbers[-1].Trim()
+}
+
+# Whole-process scenarios, measured round-robin (one warm-up round, then -Runs rounds) so that a change in the
+# machine's load (others may share it) hits every scenario alike. Each printed count is checked when expected.
+function Measure-Scenarios {
+    param([Parameter(Mandatory)] [object[]] $Scenarios)
+    $data = [ordered]@{}
+    foreach ($s in $Scenarios) {
+        $data[$s.Name] = @{
+            Seconds = [System.Collections.Generic.List[double]]::new()
+            Rss     = [System.Collections.Generic.List[double]]::new()
+            Counts  = [System.Collections.Generic.List[object]]::new()
+        }
+    }
+    for ($i = 0; $i -le $Runs; $i++) {
+        foreach ($s in $Scenarios) {
+            $r = Invoke-Child -FilePath $s.FilePath -ArgumentList $s.ArgumentList -Environment $s.Environment
+            if ($r.ExitCode -ne 0) {
+                throw "$($s.Name) run $i exited with $($r.ExitCode).`nstdout: $($r.Stdout)`nstderr: $($r.Stderr)"
+            }
+            $count = if ($null -ne $s.ExpectedCount) { Get-PrintedCount $r.Stdout } else { $null }
+            if ($null -ne $s.ExpectedCount -and $count -ne $s.ExpectedCount) {
+                $script:countErrors.Add("$($s.Name) run $i printed count '$count', expected $($s.ExpectedCount). stdout: $($r.Stdout.Trim()) stderr: $($r.Stderr.Trim())")
+            }
+            $label = if ($i -eq 0) { 'warm-up' } else { "run $i/$Runs" }
+            Write-Step ('  {0,-18} {1,-9} {2,7:0.000} s  {3,6} MiB  count {4}' -f $s.Name, $label, $r.Seconds,
+                $(if ($null -ne $r.PeakRssKiB) { '{0:0.0}' -f ($r.PeakRssKiB / 1024) } else { 'n/a' }), $(if ($null -ne $count) { $count } else { '-' }))
+            if ($i -eq 0) { continue }
+            $d = $data[$s.Name]
+            $d.Seconds.Add($r.Seconds)
+            if ($null -ne $r.PeakRssKiB) { $d.Rss.Add($r.PeakRssKiB / 1024) }
+            $d.Counts.Add($count)
+        }
+    }
+    $out = [ordered]@{}
+    foreach ($s in $Scenarios) {
+        $d = $data[$s.Name]
+        $out[$s.Name] = [ordered]@{
+            wallSeconds = Get-Stat $d.Seconds.ToArray()
+            peakRssMiB  = if ($d.Rss.Count -eq $Runs) { Get-Stat $d.Rss.ToArray() 1 } else { $null }
+            count       = if ($null -ne $s.ExpectedCount) { $d.Counts[-1] } else { $null }
+            countOk     = if ($null -ne $s.ExpectedCount) { @($d.Counts | Where-Object { $_ -ne $s.ExpectedCount }).Count -eq 0 } else { $null }
+        }
+    }
+    return $out
+}
+
+function Quote([string] $Text) { "'" + $Text.Replace("'", "''") + "'" }
+
+function Get-PwshInvocation([string[]] $Arguments) {
+    $exe = $PwshCommand[0]
+    $resolved = (Get-Command $exe -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+    return $resolved, @(@($PwshCommand | Select-Object -Skip 1) + $Arguments)
+}
+
+# Small, realistic scheduler notifications: mostly job status mails, exactly one in 100 an "OpCon/xps: <name> total = <n>"
+# line that the regex matches, and about 2% near misses (wrong prefix, non-numeric or multi-word totals) that it must not.
+function Write-Mailbox {
+    param([string] $Maildir, [string] $Address, [int] $Count)
+    $cur = Join-Path $Maildir 'cur'
+    $tmp = Join-Path $Maildir 'tmp'
+    if (-not (Test-Path -LiteralPath $cur) -or -not (Test-Path -LiteralPath $tmp)) { throw "'$Maildir' is not a Maildir." }
+    $random = [System.Random]::new(20261125)
+    $jobs = 'LOAD', 'EXTRACT', 'BILLING', 'PAYROLL', 'ACH', 'GL', 'AR', 'AP', 'INVENTORY', 'SHIP', 'BACKUP', 'ETL'
+    $hosts = 'xps-app01', 'xps-app02', 'xps-db01', 'xps-batch03'
+    $schedules = 'DAILY', 'NIGHTLY', 'MONTHEND', 'WEEKLY'
+    $regex = [regex]::new($SubjectRegex)
+    $regexIgnoreCase = [regex]::new($SubjectRegex, 'IgnoreCase')
+    $encoding = [System.Text.UTF8Encoding]::new($false)
+    $now = [DateTimeOffset]::UtcNow
+    $stamp = $now.ToUnixTimeSeconds()
+    $matching = 0
+    $bytes = 0L
+    $body = [System.Text.StringBuilder]::new()
+    for ($i = 1; $i -le $Count; $i++) {
+        $job = $jobs[$random.Next($jobs.Count)] + $random.Next(1, 60)
+        $subject = if ($i % 100 -eq 50) {
+            'OpCon/xps: {0} total = {1}.{2:00}' -f $job, $random.Next(1, 1000000), $random.Next(100)
+        } elseif ($i % 100 -in 7, 77) {
+            switch ($random.Next(4)) {
+                0 { 'Re: OpCon/xps: {0} total = {1}.00' -f $job, $random.Next(1000) }
+                1 { 'OpCon/xps: {0} total = pending' -f $job }
+                2 { 'OpCon/xps: {0} {1} total = {2}' -f $job, $schedules[$random.Next($schedules.Count)], $random.Next(1000) }
+                default { 'OpCon/xps: {0} total = {1}.5 (estimated)' -f $job, $random.Next(1000) }
+            }
+        } else {
+            switch ($random.Next(10)) {
+                { $_ -le 5 } { 'Job {0} ended with status {1}' -f $job, $(if ($random.Next(20) -eq 0) { $random.Next(1, 9) } else { 0 }); break }
+                6 { 'Job {0} FAILED on {1} (exit code {2})' -f $job, $hosts[$random.Next($hosts.Count)], $random.Next(1, 255); break }
+                7 { '[OpCon] Schedule {0} built for {1:yyyy-MM-dd}' -f $schedules[$random.Next($schedules.Count)], $now.AddDays(-$random.Next(30)); break }
+                8 { 'Daily summary: {0} jobs finished, {1} failed' -f $random.Next(100, 900), $random.Next(5); break }
+                default { 'Warning: disk /data {0}% full on {1}' -f $random.Next(80, 99), $hosts[$random.Next($hosts.Count)] }
+            }
+        }
+        $isMatch = $regex.IsMatch($subject)
+        if ($isMatch -ne $regexIgnoreCase.IsMatch($subject)) {
+            throw "Subject '$subject' matches -SubjectRegex only case-insensitively; PowerShell's -match and imapfilter would disagree."
+        }
+        if ($isMatch) { $matching++ }
+        $date = $now.AddSeconds(-($Count - $i) * 90 - $random.Next(60))
+        $null = $body.Clear()
+        $lines = $random.Next(8, 40)
+        for ($l = 1; $l -le $lines; $l++) {
+            $null = $body.AppendFormat($invariant, 'Step {0:00}: {1} rows={2} elapsed={3}s', $l, $jobs[$random.Next($jobs.Count)], $random.Next(100000), $random.Next(1, 600)).Append("`r`n")
+        }
+        $dateText = $date.ToString('ddd, dd MMM yyyy HH:mm:ss +0000', $invariant)
+        $text = "Return-Path: <opcon@xps.example.com>`r`n" +
+            "Received: from $($hosts[$random.Next($hosts.Count)]).example.com by mail.smartemail.test with ESMTP id $i; $dateText`r`n" +
+            "From: OpCon Scheduler <opcon@xps.example.com>`r`nTo: $Address`r`nSubject: $subject`r`nDate: $dateText`r`n" +
+            "Message-ID: <bench-$i.$stamp@xps.example.com>`r`nMIME-Version: 1.0`r`nContent-Type: text/plain; charset=us-ascii`r`n" +
+            "Content-Transfer-Encoding: 7bit`r`nX-Mailer: OpCon/xps notification service`r`n`r`n" +
+            "Job: $job`r`nMachine: $($hosts[$random.Next($hosts.Count)])`r`n`r`n" + $body.ToString()
+        $data = $encoding.GetBytes($text)
+        $bytes += $data.Length
+        # Delivered and already moved to cur by a mail client (unseen, ":2,"), as dovecot finds a long-lived mailbox;
+        # the file time is the arrival time (dovecot's INTERNALDATE).
+        $name = '{0}.M{1}P{2}.smartemail-bench,S={3}:2,' -f $stamp, $i, $PID, $data.Length
+        $path = Join-Path $tmp $name
+        [System.IO.File]::WriteAllBytes($path, $data)
+        [System.IO.File]::SetLastWriteTimeUtc($path, $date.UtcDateTime)
+        [System.IO.File]::Move($path, (Join-Path $cur $name))
+    }
+    & chown -R nobody:nogroup $cur
+    if ($LASTEXITCODE -ne 0) { throw "chown nobody:nogroup '$cur' failed (exit code $LASTEXITCODE)." }
+    [pscustomobject]@{ Matching = $matching; Bytes = $bytes }
+}
+
+# Counts the IMAP commands in a MailKit protocol log ("C: <tag> <COMMAND> ...") or an imapfilter -d log (a line
+# "sending command (n):", a blank line, then "<tag> <COMMAND> ...").
+function Get-ImapCommandCount {
+    param([string] $Path, [ValidateSet('MailKit', 'imapfilter')] [string] $Format)
+    $byCommand = @{}
+    $pending = $false
+    foreach ($line in [System.IO.File]::ReadLines($Path)) {
+        $text = $null
+        if ($Format -eq 'MailKit') {
+            if ($line.StartsWith('C: ')) { $text = $line.Substring(3) }
+        } elseif ($line.StartsWith('sending command')) {
+            $pending = $true
+            continue
+        } elseif ($pending -and $line.Trim().Length -gt 0) {
+            $pending = $false
+            $text = $line
+        }
+        if ($null -eq $text) { continue }
+        $m = [regex]::Match($text, '^\S+ ((?:UID )?[A-Za-z]+)')
+        if (-not $m.Success) { continue }   # a continuation (literal) line
+        $command = $m.Groups[1].Value.ToUpperInvariant()
+        $byCommand[$command] = 1 + $(if ($byCommand.ContainsKey($command)) { $byCommand[$command] } else { 0 })
+    }
+    $total = 0
+    foreach ($v in $byCommand.Values) { $total += $v }
+    $sorted = [ordered]@{}
+    foreach ($k in ($byCommand.Keys | Sort-Object)) { $sorted[$k] = $byCommand[$k] }
+    [ordered]@{ commands = $total; byCommand = $sorted; logBytes = (Get-Item -LiteralPath $Path).Length }
+}
+
+function Get-LoadAverage {
+    $text = Get-Content -LiteralPath /proc/loadavg -ErrorAction SilentlyContinue
+    if (-not $text) { return $null }
+    return @(($text -split ' ')[0..2] | ForEach-Object { [double]::Parse($_, $invariant) })
+}
+
+#endregion
+
+$script:countErrors = [System.Collections.Generic.List[string]]::new()
+$suffix = [guid]::NewGuid().ToString('N').Substring(0, 8)
+$serviceRoot = Join-Path ([System.IO.Path]::GetTempPath()) "se-bench-$suffix"
+$script:scratch = Join-Path $serviceRoot 'bench'
+$ports = [ordered]@{
+    SMARTEMAIL_TEST_IMAP_PORT  = $PortBase + 143
+    SMARTEMAIL_TEST_IMAPS_PORT = $PortBase + 993
+    SMARTEMAIL_TEST_POP3_PORT  = $PortBase + 110
+    SMARTEMAIL_TEST_POP3S_PORT = $PortBase + 995
+    SMARTEMAIL_TEST_SMTP_PORT  = $PortBase + 25
+    SMARTEMAIL_TEST_SMTPS_PORT = $PortBase + 465
+}
+$imapsPort = $ports.SMARTEMAIL_TEST_IMAPS_PORT
+$started = $false
+$saved = @{}
+foreach ($k in $ports.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k) }
+
+try {
+    $loadBefore = Get-LoadAverage
+    if ($loadBefore -and $loadBefore[0] -gt [Environment]::ProcessorCount / 2) {
+        Write-Warning "The load average is $($loadBefore -join ' ') on $([Environment]::ProcessorCount) cores: other work shares this machine and will make the timings noisy."
+    }
+    Write-Step "Starting private test servers under $serviceRoot (IMAPS port $imapsPort)"
+    foreach ($k in $ports.Keys) { [Environment]::SetEnvironmentVariable($k, [string] $ports[$k]) }
+    $startOutput = & bash $servicesScript start $serviceRoot 2>&1
+    $startExit = $LASTEXITCODE
+    foreach ($k in $ports.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
+    $started = $true   # stop even after a failed start: it may have left something running
+    if ($startExit -ne 0) { throw "services.sh start failed ($startExit): $($startOutput -join "`n")" }
+    Write-Step "  $($startOutput -join ' ')"
+    $service = Get-Content -Raw -LiteralPath (Join-Path $serviceRoot 'services.json') | ConvertFrom-Json
+    $certificate = $service.certificate
+    $address = ($service.users | Where-Object name -EQ $user).address
+    $null = New-Item -ItemType Directory -Force -Path $script:scratch
+    $imapfilterHome = Join-Path $script:scratch 'imapfilter-home'
+    $null = New-Item -ItemType Directory -Force -Path $imapfilterHome
+
+    Write-Step "Writing $MessageCount messages into $user's Maildir"
+    $seedWatch = [System.Diagnostics.Stopwatch]::StartNew()
+    $seed = Write-Mailbox -Maildir (Join-Path $serviceRoot 'mail' $user 'Maildir') -Address $address -Count $MessageCount
+    $seedWatch.Stop()
+    $expected = $seed.Matching
+    Write-Step ('  {0} messages, {1:0.0} MiB, {2} match {3}, in {4:0.0} s' -f $MessageCount, ($seed.Bytes / 1MB), $expected, $SubjectRegex, $seedWatch.Elapsed.TotalSeconds)
+
+    # The commands, exactly as a user would type them.
+    $credentialText = "[pscredential]::new($(Quote $user), (ConvertTo-SecureString $(Quote $password) -AsPlainText -Force))"
+    $getText = "Get-SmartEmailMessage -Server 127.0.0.1 -Port $imapsPort -TlsMode Implicit -Credential `$c -AcceptSelfSignedCertificate"
+    $smartEmailCommand = "Import-Module $(Quote $ModulePath); `$c = $credentialText; ($getText | Where-Object Subject -match $(Quote $SubjectRegex)).Count"
+    $imapfilterEnv = @{
+        HOME = $imapfilterHome; IMAPFILTER_HOME = (Join-Path $imapfilterHome '.imapfilter')
+        BENCH_IMAP_SERVER = '127.0.0.1'; BENCH_IMAP_PORT = $imapsPort
+        BENCH_IMAP_USER = $user; BENCH_IMAP_PASS = $password; BENCH_SUBJECT_REGEX = $SubjectRegex
+    }
+    $imapfilterArgs = @('-t', $certificate, '-c', $luaConfig)
+
+    $startupFile, $startupArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', '0')
+    $seFile, $seArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', $smartEmailCommand)
+    # `dotnet pwsh` starts three .NET processes (the dotnet CLI resolves the local tool, runs its shim, which starts
+    # pwsh.dll). Starting pwsh.dll directly, as an installed pwsh would, shows what the tool launch itself costs.
+    $probeFile, $probeArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', '[Environment]::ProcessPath; [Reflection.Assembly]::GetEntryAssembly().Location')
+    $probe = Invoke-Child -FilePath $probeFile -ArgumentList $probeArgs
+    $probeLines = @($probe.Stdout -split "`r?`n" | Where-Object { $_.Trim() })
+    $directStartup = $null
+    if ($probe.ExitCode -eq 0 -and $probeLines.Count -ge 2 -and $probeLines[-1].EndsWith('.dll') -and
+        [System.IO.Path]::GetFileNameWithoutExtension($probeLines[-2]) -eq 'dotnet' -and $PwshCommand.Count -gt 1) {
+        $directStartup = @{ Name = 'pwshDirectStartup'; FilePath = $probeLines[-2]; ArgumentList = @($probeLines[-1], '-NoProfile', '-NonInteractive', '-c', '0'); Environment = @{}; ExpectedCount = $null }
+        Write-Step "  pwsh runs as: $($probeLines[-2]) $($probeLines[-1])"
+    }
+    Write-Step "Whole processes, round-robin: 1 warm-up round, then $Runs rounds"
+    $results = Measure-Scenarios @(
+        if ($directStartup) { $directStartup }
+        @{ Name = 'pwshStartup'; FilePath = $startupFile; ArgumentList = $startupArgs; Environment = @{}; ExpectedCount = $null }
+        @{ Name = 'smartEmailProcess'; FilePath = $seFile; ArgumentList = $seArgs; Environment = @{}; ExpectedCount = $expected }
+        @{ Name = 'imapfilterProcess'; FilePath = $imapfilter; ArgumentList = $imapfilterArgs; Environment = $imapfilterEnv; ExpectedCount = $expected }
+    )
+
+    # In one process: import once, one warm-up listing, then -Runs listings, each timed as pipeline + filter (what the
+    # whole-process command does), then split into the listing alone and the filter alone; finally one listing with a
+    # protocol log. The result comes back as one JSON line.
+    Write-Step 'SmartEmail, in one process'
+    $protocolLog = Join-Path $script:scratch 'smartemail-protocol.log'
+    $inProcessScript = Join-Path $script:scratch 'inprocess.ps1'
+    Set-Content -LiteralPath $inProcessScript -Encoding utf8NoBOM -Value @"
+`$ErrorActionPreference = 'Stop'
+`$runs = $Runs
+`$watch = [System.Diagnostics.Stopwatch]::StartNew()
+Import-Module $(Quote $ModulePath)
+`$import = `$watch.Elapsed.TotalSeconds
+`$c = $credentialText
+`$regex = $(Quote $SubjectRegex)
+`$pipeline = [System.Collections.Generic.List[double]]::new(); `$listing = [System.Collections.Generic.List[double]]::new()
+`$filter = [System.Collections.Generic.List[double]]::new(); `$counts = [System.Collections.Generic.List[int]]::new()
+`$first = `$null; `$total = `$null
+for (`$i = 0; `$i -le `$runs; `$i++) {
+    `$watch.Restart()
+    `$n = ($getText -WarningAction SilentlyContinue | Where-Object Subject -match `$regex).Count
+    `$t = `$watch.Elapsed.TotalSeconds
+    if (`$i -eq 0) { `$first = `$t; continue }
+    `$pipeline.Add(`$t); `$counts.Add(`$n)
+    `$watch.Restart()
+    `$all = @($getText -WarningAction SilentlyContinue)
+    `$listing.Add(`$watch.Elapsed.TotalSeconds)
+    `$watch.Restart()
+    `$n2 = @(`$all | Where-Object Subject -match `$regex).Count
+    `$filter.Add(`$watch.Elapsed.TotalSeconds)
+    `$counts.Add(`$n2); `$total = `$all.Count; `$all = `$null
+}
+`$null = @($getText -WarningAction SilentlyContinue -ProtocolLogPath $(Quote $protocolLog))
+`$hwm = [long] (@(Get-Content /proc/self/status) -match '^VmHWM:' -replace '\D', '')[0]
+'BENCH-RESULT ' + (@{ import = `$import; first = `$first; pipeline = `$pipeline; listing = `$listing; filter = `$filter; counts = `$counts;
+    total = `$total; vmHwmKiB = `$hwm; pwsh = `$PSVersionTable.PSVersion.ToString(); dotnet = [System.Environment]::Version.ToString();
+    module = (Get-Module SmartEmail).Version.ToString() } | ConvertTo-Json -Compress -Depth 3)
+"@
+    $pwshFile, $pwshArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-File', $inProcessScript)
+    $r = Invoke-Child -FilePath $pwshFile -ArgumentList $pwshArgs
+    $line = @($r.Stdout -split "`r?`n" | Where-Object { $_.StartsWith('BENCH-RESULT ') })
+    if ($r.ExitCode -ne 0 -or $line.Count -eq 0) { throw "The in-process run failed ($($r.ExitCode)).`nstdout: $($r.Stdout)`nstderr: $($r.Stderr)" }
+    $inProcess = $line[-1].Substring('BENCH-RESULT '.Length) | ConvertFrom-Json
+    foreach ($n in $inProcess.counts) {
+        if ($n -ne $expected) { $script:countErrors.Add("smartEmailInProcess printed count $n, expected $expected.") }
+    }
+    if ($inProcess.total -ne $MessageCount) { $script:countErrors.Add("smartEmailInProcess listed $($inProcess.total) messages, expected $MessageCount.") }
+    $results.smartEmailInProcess = [ordered]@{
+        importSeconds          = [Math]::Round($inProcess.import, 3)
+        firstListingSeconds    = [Math]::Round($inProcess.first, 3)
+        wallSeconds            = Get-Stat ([double[]] $inProcess.pipeline)
+        listingOnlySeconds     = Get-Stat ([double[]] $inProcess.listing)
+        whereObjectOnlySeconds = Get-Stat ([double[]] $inProcess.filter)
+        processWallSeconds     = [Math]::Round($r.Seconds, 3)
+        processPeakRssMiB      = if ($null -ne $r.PeakRssKiB) { [Math]::Round($r.PeakRssKiB / 1024, 1) } else { $null }
+        vmHwmMiB               = if ($inProcess.vmHwmKiB) { [Math]::Round($inProcess.vmHwmKiB / 1024, 1) } else { $null }
+        count                  = $inProcess.counts[-1]
+        countOk                = @($inProcess.counts | Where-Object { $_ -ne $expected }).Count -eq 0
+    }
+    Write-Step ('  import {0:0.000} s, first listing {1:0.000} s, then median {2:0.000} s (listing {3:0.000} s + Where-Object {4:0.000} s)' -f
+        $inProcess.import, $inProcess.first, $results.smartEmailInProcess.wallSeconds.median,
+        $results.smartEmailInProcess.listingOnlySeconds.median, $results.smartEmailInProcess.whereObjectOnlySeconds.median)
+
+    Write-Step 'Protocol logs: counting IMAP commands'
+    $imapfilterLog = Join-Path $script:scratch 'imapfilter-debug.log'
+    $r = Invoke-Child -FilePath $imapfilter -ArgumentList (@('-d', $imapfilterLog) + $imapfilterArgs) -Environment $imapfilterEnv
+    if ($r.ExitCode -ne 0) { throw "imapfilter -d failed ($($r.ExitCode)): $($r.Stderr)" }
+    $protocol = [ordered]@{
+        smartEmail = Get-ImapCommandCount -Path $protocolLog -Format MailKit
+        imapfilter = Get-ImapCommandCount -Path $imapfilterLog -Format imapfilter
+    }
+    Write-Step ('  SmartEmail: {0} commands ({1}); imapfilter: {2} commands ({3})' -f $protocol.smartEmail.commands,
+        (($protocol.smartEmail.byCommand.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '),
+        $protocol.imapfilter.commands, (($protocol.imapfilter.byCommand.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '))
+
+    # Machine and software facts.
+    $osRelease = @{}
+    foreach ($l in (Get-Content -LiteralPath /etc/os-release -ErrorAction SilentlyContinue)) {
+        if ($l -match '^(\w+)="?(.*?)"?$') { $osRelease[$Matches[1]] = $Matches[2] }
+    }
+    $memKiB = [long] ((Get-Content /proc/meminfo | Where-Object { $_ -like 'MemTotal:*' }) -replace '\D', '')
+    $cpu = (Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^[^:]*:\s*', ''
+    $commit = try { (& git -C $repoRoot rev-parse HEAD 2>$null) } catch { $null }
+    $dovecotVersion = try { (& dovecot --version 2>$null) } catch { $null }
+    $imapfilterVersion = try { ((& $imapfilter -V 2>&1) -join ' ') -replace '^IMAPFilter\s+(\S+).*$', '$1' } catch { $null }
+
+    $ratio = {
+        param($a, $b)
+        if ($null -eq $a -or $null -eq $b -or $b -eq 0) { return $null }
+        [Math]::Round($a / $b, 2)
+    }
+    $se = $results.smartEmailProcess
+    $imf = $results.imapfilterProcess
+    $ratios = [ordered]@{
+        smartEmailProcessOverImapfilterWall   = & $ratio $se.wallSeconds.median $imf.wallSeconds.median
+        smartEmailProcessOverImapfilterRss    = & $ratio $(if ($se.peakRssMiB) { $se.peakRssMiB.median }) $(if ($imf.peakRssMiB) { $imf.peakRssMiB.median })
+        smartEmailInProcessOverImapfilterWall = & $ratio $results.smartEmailInProcess.wallSeconds.median $imf.wallSeconds.median
+        smartEmailProcessMinusPwshStartupSeconds = [Math]::Round($se.wallSeconds.median - $results.pwshStartup.wallSeconds.median, 3)
+        dotnetToolLaunchSeconds = if ($results.Contains('pwshDirectStartup')) { [Math]::Round($results.pwshStartup.wallSeconds.median - $results.pwshDirectStartup.wallSeconds.median, 3) } else { $null }
+    }
+
+    $report = [ordered]@{
+        schema    = 'smartemail-mailbox-bench/1'
+        timestamp = [DateTimeOffset]::UtcNow.ToString('o')
+        machine   = [ordered]@{
+            nproc         = [Environment]::ProcessorCount
+            memoryTotalMiB = [long] [Math]::Round($memKiB / 1024)
+            cpu           = $cpu
+            os            = $(if ($osRelease['PRETTY_NAME']) { $osRelease['PRETTY_NAME'] } else { [System.Runtime.InteropServices.RuntimeInformation]::OSDescription })
+            kernel        = (& uname -r)
+            loadAverageBefore = $loadBefore
+            loadAverageAfter  = Get-LoadAverage
+        }
+        software  = [ordered]@{
+            smartEmail = $inProcess.module
+            repositoryHead = $commit   # HEAD of the checkout when the benchmark ran, not necessarily what -ModulePath was built from
+            modulePath = $ModulePath
+            pwsh       = $inProcess.pwsh
+            dotnet     = $inProcess.dotnet
+            pwshCommand = $PwshCommand -join ' '
+            imapfilter = $imapfilterVersion
+            dovecot    = $dovecotVersion
+            timeTool   = $timeTool
+        }
+        setup     = [ordered]@{
+            messageCount     = $MessageCount
+            mailboxMiB       = [Math]::Round($seed.Bytes / 1MB, 2)
+            seedSeconds      = [Math]::Round($seedWatch.Elapsed.TotalSeconds, 2)
+            subjectRegex     = $SubjectRegex
+            expectedCount    = $expected
+            user             = $user
+            connection       = "IMAP over implicit TLS, dovecot on 127.0.0.1:$imapsPort"
+            warmupRuns       = 1
+            measuredRuns     = $Runs
+            wallClock        = 'Stopwatch around each child process (includes process start and exit)'
+            peakRss          = $(if ($timeTool) { '/usr/bin/time %M of the whole child process (max RSS of the process tree''s largest member)' } else { 'unavailable: /usr/bin/time not found' })
+            smartEmailCommand = "dotnet pwsh -NoProfile -c `"$smartEmailCommand`""
+            imapfilterCommand = "HOME=<scratch> BENCH_*=... imapfilter -t <cert.pem> -c tests/bench/imapfilter-count.lua"
+        }
+        results   = $results
+        protocol  = $protocol
+        ratios    = $ratios
+        countsOk  = ($script:countErrors.Count -eq 0)
+        countErrors = @($script:countErrors)
+    }
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $OutputPath)
+    $report | ConvertTo-Json -Depth 8 | Set-Content -LiteralPath $OutputPath -Encoding utf8NoBOM
+
+    # The table.
+    $fmtRss = { param($s) if ($null -eq $s) { 'n/a' } else { '{0:0.0} ({1:0.0}-{2:0.0})' -f $s.median, $s.min, $s.max } }
+    $fmtWall = { param($s) '{0:0.000} ({1:0.000}-{2:0.000})' -f $s.median, $s.min, $s.max }
+    $rows = @(
+        if ($results.Contains('pwshDirectStartup')) {
+            [pscustomobject]@{ What = 'pwsh start-up (dotnet pwsh.dll -c 0)'; 'Wall s median (min-max)' = & $fmtWall $results.pwshDirectStartup.wallSeconds; 'Peak RSS MiB' = & $fmtRss $results.pwshDirectStartup.peakRssMiB; Count = '' }
+        }
+        [pscustomobject]@{ What = "pwsh start-up ($($PwshCommand -join ' ') -c 0)"; 'Wall s median (min-max)' = & $fmtWall $results.pwshStartup.wallSeconds; 'Peak RSS MiB' = & $fmtRss $results.pwshStartup.peakRssMiB; Count = '' }
+        [pscustomobject]@{ What = 'SmartEmail, whole process'; 'Wall s median (min-max)' = & $fmtWall $se.wallSeconds; 'Peak RSS MiB' = & $fmtRss $se.peakRssMiB; Count = "$($se.count)" }
+        [pscustomobject]@{ What = 'imapfilter, whole process'; 'Wall s median (min-max)' = & $fmtWall $imf.wallSeconds; 'Peak RSS MiB' = & $fmtRss $imf.peakRssMiB; Count = "$($imf.count)" }
+        [pscustomobject]@{ What = 'SmartEmail in-process: listing + filter'; 'Wall s median (min-max)' = & $fmtWall $results.smartEmailInProcess.wallSeconds; 'Peak RSS MiB' = $(if ($null -ne $results.smartEmailInProcess.vmHwmMiB) { '{0:0.0} (VmHWM)' -f $results.smartEmailInProcess.vmHwmMiB } else { 'n/a' }); Count = "$($results.smartEmailInProcess.count)" }
+        [pscustomobject]@{ What = '  of which listing alone'; 'Wall s median (min-max)' = & $fmtWall $results.smartEmailInProcess.listingOnlySeconds; 'Peak RSS MiB' = ''; Count = '' }
+        [pscustomobject]@{ What = '  of which Where-Object alone'; 'Wall s median (min-max)' = & $fmtWall $results.smartEmailInProcess.whereObjectOnlySeconds; 'Peak RSS MiB' = ''; Count = '' }
+    )
+    Write-Host ''
+    Write-Host ("$MessageCount messages ({0:0.0} MiB), regex {1}, expected count {2}; {3} runs after 1 warm-up; {4} cores, {5:0.0} GiB, {6}" -f
+        ($seed.Bytes / 1MB), $SubjectRegex, $expected, $Runs, $report.machine.nproc, ($memKiB / 1MB), $report.machine.os)
+    Write-Host (($rows | Format-Table -AutoSize | Out-String -Width 200).TrimEnd())
+    Write-Host ''
+    Write-Host ('SmartEmail/imapfilter: wall {0}x (whole process), {1}x (in-process), peak RSS {2}x; SmartEmail whole process minus pwsh start-up: {3:0.000} s; import {4:0.000} s, first listing {5:0.000} s' -f
+        $ratios.smartEmailProcessOverImapfilterWall, $ratios.smartEmailInProcessOverImapfilterWall, $(if ($null -ne $ratios.smartEmailProcessOverImapfilterRss) { $ratios.smartEmailProcessOverImapfilterRss } else { 'n/a' }),
+        $ratios.smartEmailProcessMinusPwshStartupSeconds, $results.smartEmailInProcess.importSeconds, $results.smartEmailInProcess.firstListingSeconds)
+    Write-Host ('IMAP commands per listing: SmartEmail {0}, imapfilter {1}' -f $protocol.smartEmail.commands, $protocol.imapfilter.commands)
+    Write-Host "Wrote $OutputPath"
+    if ($script:countErrors.Count -gt 0) {
+        throw "Wrong counts:`n$($script:countErrors -join "`n")"
+    }
+} finally {
+    foreach ($k in $ports.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
+    if ($started) {
+        $stopOutput = & bash $servicesScript stop $serviceRoot 2>&1
+        Write-Step "  $($stopOutput -join ' ')"
+        if ($LASTEXITCODE -ne 0) { Write-Warning "services.sh stop $serviceRoot failed ($LASTEXITCODE); stop it by hand." }
+        elseif (-not $KeepRoot) { Remove-Item -LiteralPath $serviceRoot -Recurse -Force -ErrorAction SilentlyContinue }
+        else { Write-Step "Kept $serviceRoot" }
+    }
+    Write-Step 'Done'
+}

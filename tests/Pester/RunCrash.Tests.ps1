@@ -56,9 +56,13 @@ Describe 'A run killed at a random moment, then run to the end' {
             @($events | Where-Object { $_ -eq "`$PROPERTY:SET,Job$i,done,ocadm,$Password`r`n" }).Count | Should -Be 1 -Because "message $i"
             Test-Path (Join-Path $mailbox ('{0:D3}.eml' -f $i)) | Should -BeFalse
         }
-        # The ignored messages stay, and the work folder is clean.
+        # The ignored messages stay. A file the killed run prepared but never recorded may still sit in the work folder
+        # (it is removed once it is ten minutes old, as it could belong to another process); it never reached MSGIN, and
+        # its event was delivered exactly once by the completed run.
         @(Get-ChildItem $mailbox).Count | Should -Be ($count - $expected.Count)
-        @(Get-ChildItem (Join-Path $dir 'msgin.smartemail-work') -ErrorAction SilentlyContinue).Count | Should -Be 0
+        foreach ($left in @(Get-ChildItem (Join-Path $dir 'msgin.smartemail-work') -ErrorAction SilentlyContinue)) {
+            $events | Should -Contain (Get-Content $left.FullName -Raw)
+        }
     }
 
     It 'killed runs before, during and after their event writing across the rounds' {

@@ -94,7 +94,7 @@ namespace SmartEmail.Events
                 if (options.OpConCredential == null)
                     throw new EventSubmitException("CredentialMissing", "No OpCon user is set, and OpCon accepts external events only with a user and its external event password: set [General] OpConUser and OpConUserPassword, or give -OpConCredential.");
                 _msgIn = new MsgInWriter(options.MsgInDirectory!, options.MsgInEncoding);
-                _msgIn.EnsureReady();
+                _msgIn.CheckDirectory(); // the work folder is made when the first event is written, so -WhatIf creates nothing
             }
             else
             {
@@ -111,8 +111,7 @@ namespace SmartEmail.Events
         {
             if (_options.Transport == EventTransport.Api)
             {
-                EventText.Check(@event, _options.ApiCredential?.Password ?? string.Empty);
-                return Mask(@event);
+                return Mask(ForApi(@event));
             }
             var credential = _options.OpConCredential!;
             return EventText.Masked(EventText.WithCredentials(@event, credential.UserName, credential.Password, out _), credential.Password);
@@ -132,12 +131,36 @@ namespace SmartEmail.Events
             }
             else
             {
-                EventText.Check(@event, _options.ApiCredential?.Password ?? string.Empty);
-                PostEvent(@event, cancellationToken);
-                submitted = new SubmittedEvent(Mask(@event), EventTransport.Api, null, rule, messageId);
+                var apiEvent = ForApi(@event);
+                PostEvent(apiEvent, cancellationToken);
+                submitted = new SubmittedEvent(Mask(apiEvent), EventTransport.Api, null, rule, messageId);
             }
             Log(submitted.Event);
             return submitted;
+        }
+
+        /// <summary>
+        /// The event as the API gets it: checked, with every known password masked in any error, and without trailing
+        /// OpCon credentials (the API authenticates with its token; a password in the event string would travel for nothing).
+        /// </summary>
+        private string ForApi(string @event)
+        {
+            try
+            {
+                EventText.Check(@event);
+            }
+            catch (EventSubmitException e)
+            {
+                throw new EventSubmitException(e.ErrorId, Mask(e.Message)); // no inner exception: its message is unmasked
+            }
+            var credential = _options.OpConCredential;
+            if (credential != null && credential.Password.Length != 0)
+            {
+                var suffix = "," + credential.UserName + "," + credential.Password;
+                if (@event.EndsWith(suffix, StringComparison.Ordinal))
+                    return @event.Substring(0, @event.Length - suffix.Length);
+            }
+            return @event;
         }
 
         /// <summary>Text with every password this submitter knows masked (for error targets and messages).</summary>
@@ -213,7 +236,7 @@ namespace SmartEmail.Events
             for (var attempt = 0; ; attempt++)
             {
                 var token = Token(cancellationToken);
-                using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.ApiUrl!, "api/opconEventsCollection")))
+                using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ApiBase, "api/opconEventsCollection")))
                 {
                     request.Headers.Authorization = new AuthenticationHeaderValue("Token", token);
                     request.Content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -241,7 +264,7 @@ namespace SmartEmail.Events
                 return _token;
             var credential = _options.ApiCredential!;
             var body = JsonSerializer.Serialize(new { user = new { loginName = credential.UserName, password = credential.Password }, tokenType = new { type = "User" } });
-            using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.ApiUrl!, "api/tokens")) { Content = new StringContent(body, Encoding.UTF8, "application/json") })
+            using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri(ApiBase, "api/tokens")) { Content = new StringContent(body, Encoding.UTF8, "application/json") })
             using (var response = Send(request, cancellationToken))
             {
                 if (!response.IsSuccessStatusCode)
@@ -254,6 +277,9 @@ namespace SmartEmail.Events
                 }
             }
         }
+
+        /// <summary>The API URL as a base that keeps its path (https://host/opcon and https://host/opcon/ alike).</summary>
+        private Uri ApiBase => new Uri(_options.ApiUrl!.AbsoluteUri.TrimEnd('/') + "/");
 
         private HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
         {

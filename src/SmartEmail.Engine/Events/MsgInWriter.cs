@@ -36,13 +36,20 @@ namespace SmartEmail.Events
         public string WorkDirectory => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Directory).TrimEnd('/', '\\')) ?? ".",
             System.IO.Path.GetFileName(System.IO.Path.GetFullPath(Directory).TrimEnd('/', '\\')) + ".smartemail-work");
 
-        /// <summary>Checks that MSGIN exists, and creates the work folder beside it.</summary>
-        /// <exception cref="EventSubmitException">MSGIN is missing, or the work folder cannot be created.</exception>
-        public void EnsureReady()
+        /// <summary>Checks that MSGIN exists.</summary>
+        /// <exception cref="EventSubmitException">It does not.</exception>
+        public void CheckDirectory()
         {
             if (!System.IO.Directory.Exists(Directory))
                 throw new EventSubmitException("MsgInDirectoryMissing",
                     $"The MSGIN folder '{Directory}' does not exist. SmartEmail never creates it: set MSGINDirectory to the folder the OpCon agent (or SAM) watches.");
+        }
+
+        /// <summary>Checks that MSGIN exists, and creates the work folder beside it.</summary>
+        /// <exception cref="EventSubmitException">MSGIN is missing, or the work folder cannot be created.</exception>
+        public void EnsureReady()
+        {
+            CheckDirectory();
             try
             {
                 System.IO.Directory.CreateDirectory(WorkDirectory);
@@ -55,7 +62,19 @@ namespace SmartEmail.Events
 
         /// <summary>Writes one complete event line (credentials included) as a new MSGIN file; returns its path.</summary>
         /// <exception cref="EventSubmitException">MSGIN is missing, the line cannot be encoded, or the file cannot be written.</exception>
-        public string Write(string line) => Commit(Prepare(line));
+        public string Write(string line)
+        {
+            var prepared = Prepare(line);
+            try
+            {
+                return Commit(prepared);
+            }
+            finally
+            {
+                if (File.Exists(prepared))
+                    File.Delete(prepared); // not delivered, and nobody records it: nothing to recover later
+            }
+        }
 
         /// <summary>
         /// The first half of a write: the finished file, flushed to disk, in the work folder; nothing is in MSGIN yet.

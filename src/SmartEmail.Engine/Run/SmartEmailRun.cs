@@ -368,7 +368,9 @@ namespace SmartEmail.Run
             var work = submitter.WorkDirectory;
             if (work != null && Directory.Exists(work))
             {
-                foreach (var orphan in Directory.GetFiles(work, "*" + MsgInWriter.PreparedExtension).Where(f => !recorded.Contains(f)))
+                // Only old ones: a Submit-SmartEmailEvent in another process may be between its prepare and its commit.
+                var cutoff = DateTime.UtcNow.AddMinutes(-10);
+                foreach (var orphan in Directory.GetFiles(work, "*" + MsgInWriter.PreparedExtension).Where(f => !recorded.Contains(f) && File.GetLastWriteTimeUtc(f) < cutoff))
                     File.Delete(orphan);
             }
         }

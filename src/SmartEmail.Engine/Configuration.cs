@@ -42,6 +42,8 @@ namespace SmartEmail
         TLS1_1,
         /// <summary>TLS 1.2 or later.</summary>
         TLS1_2,
+        /// <summary>TLS 1.3 only (a SmartEmail addition; smartemail.exe stops at TLS1_2).</summary>
+        TLS1_3,
     }
 
     /// <summary>How severe a configuration finding is.</summary>

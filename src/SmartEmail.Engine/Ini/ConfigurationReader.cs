@@ -270,7 +270,7 @@ namespace SmartEmail.Ini
                     Add(FindingSeverity.Warning, LineOf("Mail", "Port"), "Mail", "Port", $"Port {m.Port} is an IMAP port, but EmailProtocol is POP (110 or 995 are usual).");
                 if (m.SecurityProtocol == null && (m.Port == 143 || m.Port == 110) && LineOf("Mail", "SecurityProtocol") == 0 && m.Protocol != MailProtocol.MSAL)
                     Add(FindingSeverity.Warning, LineOf("Mail", "Port"), "Mail", "SecurityProtocol",
-                        $"Port {m.Port} with no SecurityProtocol: the connection uses STARTTLS when the server offers it; set SecurityProtocol=TLS1_2 to require TLS.");
+                        $"Port {m.Port} with no SecurityProtocol: SmartEmail requires STARTTLS there (TlsMode=Auto) and accepts any TLS version the platform allows; set SecurityProtocol=TLS1_2 to require TLS 1.2 or later.");
                 if (m.SecurityProtocol == SecurityProtocol.SSL || m.SecurityProtocol == SecurityProtocol.SSL2)
                     Add(FindingSeverity.Warning, LineOf("Mail", "SecurityProtocol"), "Mail", "SecurityProtocol",
                         $"{m.SecurityProtocol} is accepted, but SSL no longer exists on modern platforms: it means the lowest TLS version the platform allows. Prefer TLS1_2.");

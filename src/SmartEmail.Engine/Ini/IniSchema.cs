@@ -73,7 +73,7 @@ namespace SmartEmail.Ini
             new IniKey("Mail", "Password", null, "The mailbox password (encrypted by Set-SmartEmailCredential)."),
             new IniKey("Mail", "Server", null, "The mail server host name (it must match the certificate), or the folder for EmailProtocol=Folder."),
             new IniKey("Mail", "EmailProtocol", null, "IMAP, POP, MSAL (Office 365) or Folder (a folder of .eml files)."),
-            new IniKey("Mail", "SecurityProtocol", null, "The minimum TLS version: SSL, SSL2, TLS1, TLS1_1 or TLS1_2."),
+            new IniKey("Mail", "SecurityProtocol", null, "The minimum TLS version: SSL, SSL2, TLS1, TLS1_1, TLS1_2 or TLS1_3."),
             new IniKey("Mail", "Port", null, "The port; there is no default."),
             new IniKey("Mail", "SelfSignedCertificate", "True", "Whether a self-signed or otherwise untrusted server certificate is accepted."),
             new IniKey("Mail", "CertificateThumbprint", null, "Accept only the server certificate with this SHA-1 or SHA-256 thumbprint."),

@@ -198,6 +198,10 @@ namespace SmartEmail.Mail
 #pragma warning disable SYSLIB0039 // TLS 1.0 and 1.1 are offered only when an admin's SecurityProtocol asks for them
             switch (minimum)
             {
+                case SmartEmail.SecurityProtocol.TLS1_3:
+                    if (tls13 == SslProtocols.None)
+                        throw new MailboxException(MailboxErrorKind.Configuration, "SecurityProtocol=TLS1_3 needs PowerShell 7 (.NET); Windows PowerShell 5.1 cannot require TLS 1.3.");
+                    return tls13;
                 case SmartEmail.SecurityProtocol.TLS1_2: return SslProtocols.Tls12 | tls13;
                 case SmartEmail.SecurityProtocol.TLS1_1: return SslProtocols.Tls11 | SslProtocols.Tls12 | tls13;
                 case SmartEmail.SecurityProtocol.TLS1: return SslProtocols.Tls | SslProtocols.Tls11 | SslProtocols.Tls12 | tls13;

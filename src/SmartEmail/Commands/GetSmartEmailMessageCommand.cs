@@ -43,7 +43,7 @@ namespace SmartEmail.Commands
 
         /// <summary>The lowest TLS version accepted.</summary>
         [Parameter(ParameterSetName = ServerSet)]
-        [ValidateSet("SSL2", "SSL", "TLS1", "TLS1_1", "TLS1_2")]
+        [ValidateSet("SSL2", "SSL", "TLS1", "TLS1_1", "TLS1_2", "TLS1_3")]
         public string? SecurityProtocol { get; set; }
 
         /// <summary>Auto, Implicit, StartTls or None.</summary>

@@ -42,7 +42,7 @@ namespace SmartEmail.Commands
 
         /// <summary>The minimum TLS version instead of the INI's (the legacy --tls1_2 and friends).</summary>
         [Parameter]
-        [ValidateSet("SSL2", "SSL", "TLS1", "TLS1_1", "TLS1_2")]
+        [ValidateSet("SSL2", "SSL", "TLS1", "TLS1_1", "TLS1_2", "TLS1_3")]
         public string? SecurityProtocol { get; set; }
 
         /// <summary>Match, All or None instead of the INI's DeleteEmails (the legacy --delete, --deleteall).</summary>

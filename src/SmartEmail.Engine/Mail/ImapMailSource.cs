@@ -88,21 +88,7 @@ namespace SmartEmail.Mail
             var client = _client;
             _client = null;
             _folder = null;
-            if (client == null)
-                return;
-            try
-            {
-                if (client.IsConnected)
-                    client.Disconnect(true);
-            }
-            catch (Exception e) when (MailConnector.IsTransient(e) || e is OperationCanceledException)
-            {
-                // The connection is being dropped anyway.
-            }
-            finally
-            {
-                client.Dispose();
-            }
+            MailConnector.Close(client);
         }
 
         private Message ToMessage(IMessageSummary summary, uint validity)

@@ -169,6 +169,26 @@ namespace SmartEmail.Mail
             return policy.Warning;
         }
 
+        /// <summary>Logs out politely when the connection is still up, and always frees the client.</summary>
+        public static void Close(MailService? client)
+        {
+            if (client == null)
+                return;
+            try
+            {
+                if (client.IsConnected)
+                    client.Disconnect(true);
+            }
+            catch (Exception e) when (IsTransient(e) || e is OperationCanceledException || e is CommandException)
+            {
+                // The connection is being dropped anyway.
+            }
+            finally
+            {
+                client.Dispose();
+            }
+        }
+
         /// <summary>Whether an exception means the connection dropped (worth one more try after reconnecting).</summary>
         public static bool IsTransient(Exception e) =>
             e is IOException || e is SocketException || e is ServiceNotConnectedException || e is ProtocolException;

@@ -85,21 +85,7 @@ namespace SmartEmail.Mail
         {
             var client = _client;
             _client = null;
-            if (client == null)
-                return;
-            try
-            {
-                if (client.IsConnected)
-                    client.Disconnect(true);
-            }
-            catch (Exception e) when (MailConnector.IsTransient(e) || e is OperationCanceledException || e is Pop3CommandException)
-            {
-                // The connection is being dropped anyway.
-            }
-            finally
-            {
-                client.Dispose();
-            }
+            MailConnector.Close(client);
         }
 
         private static MimeMessage HeadersOnly(Stream stream)

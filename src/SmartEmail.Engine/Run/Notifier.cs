@@ -136,17 +136,6 @@ namespace SmartEmail.Run
             return null;
         }
 
-        public void Dispose()
-        {
-            try
-            {
-                if (_client?.IsConnected == true)
-                    _client.Disconnect(true);
-            }
-            catch (Exception e) when (e is System.IO.IOException || e is MailKit.ProtocolException || e is MailKit.CommandException)
-            {
-            }
-            _client?.Dispose();
-        }
+        public void Dispose() => MailConnector.Close(_client);
     }
 }

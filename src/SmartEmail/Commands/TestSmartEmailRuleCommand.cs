@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using SmartEmail.Mail;
 using SmartEmail.Rules;
 
 namespace SmartEmail.Commands
@@ -16,6 +17,7 @@ namespace SmartEmail.Commands
         private const string RuleSet = "Rule";
         private RuleEngine? _engine;
         private bool _pathsRead;
+        private readonly HashSet<MailSource> _sources = new HashSet<MailSource>();
 
         /// <summary>Messages to evaluate, usually from Get-SmartEmailMessage.</summary>
         [Parameter(ValueFromPipeline = true)]
@@ -103,6 +105,9 @@ namespace SmartEmail.Commands
 
         private void Evaluate(Message message)
         {
+            // A body fetched for a rule may reconnect the message's mailbox; such connections end with this command.
+            if (MessageStore.MailboxOf(message) is MailSource source)
+                _sources.Add(source);
             try
             {
                 WriteObject(_engine!.Evaluate(message, At, CancellationToken), enumerateCollection: true);
@@ -111,6 +116,15 @@ namespace SmartEmail.Commands
             {
                 WriteError(ToErrorRecord(e, ErrorIds.MessageReadFailed, message));
             }
+        }
+
+        protected override void EndProcessing() => Release();
+
+        protected override void Release()
+        {
+            foreach (var source in _sources)
+                source.Disconnect();
+            _sources.Clear();
         }
 
         private IEnumerable<Rule> SelectRules(IList<Rule> rules)

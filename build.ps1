@@ -80,6 +80,7 @@ function Invoke-Docs {
     if (-not (Test-Path $ModuleManifest)) { Invoke-Build }
     $converter = Join-Path $Root 'build/help.ps1'
     Invoke-Native { dotnet pwsh -NoProfile -NonInteractive -File $converter -ModulePath $ModuleDir -DocsPath (Join-Path $Root 'docs/en-US') -AboutPath (Join-Path $Root 'en-US') }
+    Invoke-Native { dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'build/about-ini.ps1') -ModulePath $ModuleDir }
 }
 
 function Get-PesterModule {

@@ -1,0 +1,25 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ModuleUnderTest) -Force
+}
+
+Describe 'About topics' {
+    It '<_> is found by Get-Help' -ForEach @('about_SmartEmail', 'about_SmartEmail_Ini', 'about_SmartEmail_Rules', 'about_SmartEmail_Migration') {
+        $help = Get-Help $_ | Out-String
+        $help | Should -Match "TOPIC\s+$_"
+        $help | Should -Match 'LONG DESCRIPTION'
+    }
+
+    It 'about_SmartEmail_Ini lists every setting the INI reader knows, with its default' {
+        $null = New-SmartEmailRule -Name load -SubjectLineMask x -Event '$CONSOLE:DISPLAY,x'
+        $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'SmartEmail.Engine' }
+        $keys = @($engine.GetType('SmartEmail.Ini.IniSchema').GetProperty('Keys').GetValue($null))
+        $keys.Count | Should -BeGreaterThan 60
+        $text = Get-Content -Raw (Join-Path (Split-Path (Get-ModuleUnderTest)) 'en-US/about_SmartEmail_Ini.help.txt')
+        $text | Should -Not -Match '@@SETTINGS@@'
+        foreach ($key in $keys) {
+            $text | Should -Match "(?m)^\s+$([regex]::Escape($key.Name))\s*$" -Because "$($key.Section)/$($key.Name) is a setting"
+        }
+        $text | Should -Match 'Default: Match\.'   # DeleteEmails
+    }
+}

@@ -27,8 +27,13 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('OpCon', 'Email', 'IMAP', 'POP3', 'Scheduler', 'Automation', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
-            ProjectUri   = 'https://github.com/smartemail/SmartEmail'
-            ReleaseNotes = 'Foundation: the module, its build and test harness, and Get-SmartEmailMessage -MessagePath.'
+            ReleaseNotes = @'
+0.1.0: reads SMArtEmail.ini unchanged (Get-/Test-SmartEmailConfiguration); IMAP, POP3, folder and file mailboxes
+(Get-, Save-, Remove-SmartEmailMessage); the rule engine as a dry run (Test-SmartEmailRule, New-SmartEmailRule);
+OpCon events into MSGIN atomically or through the REST API (Submit-SmartEmailEvent); the INI-compatible run with
+exactly-once submission, audit logs and notices (Invoke-SmartEmailRun); encrypted credentials
+(Set-SmartEmailCredential); smartemail.ps1 for smartemail.exe's command line. Not yet: Office 365 (MSAL).
+'@
         }
     }
 }

@@ -12,7 +12,7 @@
       Test     Build and Docs, then the xUnit engine tests and the Pester tests against the built module in a fresh
                pwsh, with the real mail servers of tests/services started and always stopped. Its last line is
                "N passed, N failed, N skipped"; it exits non-zero when anything failed.
-      Package  (comes with the help issue).
+      Package  a .nupkg of the built module in out/package (Compress-PSResource), for Install-PSResource.
       Demo     the main job on the bundled demo mailbox in docs/examples.
       Bench    the benchmarks; figures go to out/bench/: the rule engine (1,000 messages x 50 rules, in process) and a
                10,000-message IMAP mailbox listed by SmartEmail and by imapfilter (time and peak memory).
@@ -83,6 +83,18 @@ function Invoke-Docs {
     Invoke-Native { dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'build/about-ini.ps1') -ModulePath $ModuleDir }
 }
 
+function Invoke-Package {
+    # A .nupkg that Install-PSResource and Install-Module accept, made by PSResourceGet (bundled with pwsh 7.4+).
+    if (-not (Test-Path (Join-Path $ModuleDir 'en-US/SmartEmail.dll-Help.xml'))) { Invoke-Build; Invoke-Docs }
+    $package = Join-Path $Out 'package'
+    if (Test-Path $package) { Remove-Item $package -Recurse -Force }
+    New-Item -ItemType Directory $package | Out-Null
+    Compress-PSResource -Path $ModuleDir -DestinationPath $package -ErrorAction Stop
+    $nupkg = Get-ChildItem $package -Filter *.nupkg | Select-Object -First 1
+    if (-not $nupkg) { throw "Compress-PSResource wrote no package into $package." }
+    Write-Host "Packaged $($nupkg.FullName)"
+}
+
 function Get-PesterModule {
     $tools = Join-Path $Root 'build/tools'
     $psd1 = Join-Path $tools "packages/pester/$PesterVersion/tools/Pester.psd1"
@@ -145,6 +157,8 @@ function Invoke-PesterTests {
 function Invoke-Test {
     Invoke-Build
     Invoke-Docs
+    Invoke-Package
+    $env:SMARTEMAIL_PACKAGE_PATH = Join-Path $Out 'package'
     $total = @{ Passed = 0; Failed = 0; Skipped = 0 }
     $parts = @()
     if (-not $SkipEngineTests) { $parts += , (Invoke-EngineTests) }
@@ -181,7 +195,7 @@ foreach ($t in $Tasks) {
         'Build' { Invoke-Build }
         'Docs' { Invoke-Docs }
         'Test' { Invoke-Test }
-        'Package' { throw 'Package comes with the help issue (#9): not built yet.' }
+        'Package' { Invoke-Package }
         'Demo' { Invoke-Demo }
         'Bench' { Invoke-Bench }
     }

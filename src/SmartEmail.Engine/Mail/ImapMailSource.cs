@@ -222,21 +222,31 @@ namespace SmartEmail.Mail
         {
             for (var attempt = 0; ; attempt++)
             {
+                Exception failure;
                 try
                 {
                     return operation();
                 }
                 catch (Exception e) when (MailConnector.IsTransient(e) && !cancellationToken.IsCancellationRequested)
                 {
-                    Disconnect();
-                    if (attempt >= Settings.Retries)
-                        throw new MailboxException(MailboxErrorKind.Connection, $"The connection to {Uri} broke during {what} and could not be re-established after {Settings.Retries} attempt(s): {e.Message}", e);
-                    var delay = TimeSpan.FromMilliseconds(500 * (1 << attempt));
-                    Log.Warning($"The connection to {Uri} broke during {what} ({e.Message}); reconnecting in {delay.TotalSeconds:0.#} s.");
-                    cancellationToken.WaitHandle.WaitOne(delay);
+                    failure = e;
                 }
+                catch (MailboxException e) when (attempt > 0 && IsReconnectFailure(e) && !cancellationToken.IsCancellationRequested)
+                {
+                    // The reconnect itself failed (the server is still down): that is one more attempt, not the end.
+                    failure = e;
+                }
+                Disconnect();
+                if (attempt >= Settings.Retries)
+                    throw new MailboxException(MailboxErrorKind.Connection, $"The connection to {Uri} broke during {what} and could not be re-established after {Settings.Retries} attempt(s): {failure.Message}", failure);
+                var delay = TimeSpan.FromMilliseconds(500 * (1 << attempt));
+                Log.Warning($"The connection to {Uri} broke during {what} ({failure.Message}); reconnecting in {delay.TotalSeconds:0.#} s.");
+                cancellationToken.WaitHandle.WaitOne(delay);
             }
         }
+
+        private static bool IsReconnectFailure(MailboxException e) =>
+            e.Kind == MailboxErrorKind.ConnectionRefused || e.Kind == MailboxErrorKind.Connection || e.Kind == MailboxErrorKind.Timeout;
 
         /// <summary>A message in an IMAP folder, by UIDVALIDITY and UID.</summary>
         internal sealed class ImapContent : IMessageContent

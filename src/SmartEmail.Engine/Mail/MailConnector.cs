@@ -134,7 +134,8 @@ namespace SmartEmail.Mail
             {
                 throw Network(e, where);
             }
-            catch (Exception e) when (e is TimeoutException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is TimeoutException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested
+                || e is IOException && e.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut })
             {
                 var hint = options == SecureSocketOptions.StartTls ? " If this port expects TLS from the first byte (IMAPS, POP3S), set TlsMode=Implicit." : string.Empty;
                 throw new MailboxException(MailboxErrorKind.Timeout, $"{where} did not answer within {settings.Timeout.TotalSeconds:0} s.{hint}", e);

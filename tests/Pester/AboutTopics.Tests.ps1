@@ -23,3 +23,14 @@ Describe 'About topics' {
         $text | Should -Match 'Default: Match\.'   # DeleteEmails
     }
 }
+
+Describe 'The module page' {
+    It 'has the manifest''s GUID and lists every exported cmdlet' {
+        $page = Get-Content -Raw (Join-Path (Get-RepoRoot) 'docs/en-US/SmartEmail.md')
+        $manifest = Import-PowerShellDataFile (Join-Path (Get-RepoRoot) 'SmartEmail.psd1')
+        $page | Should -Match "(?m)^Module Guid: $($manifest.GUID)\s*$"
+        foreach ($cmdlet in $manifest.CmdletsToExport) {
+            $page | Should -Match "### \[$cmdlet\]\($cmdlet\.md\)"
+        }
+    }
+}

@@ -107,26 +107,6 @@ BeforeAll {
         @(Get-Content -LiteralPath $Path | Where-Object { $_.StartsWith('C: ') })
     }
 
-    # Every text of an error record a user could see: the password must be in none of them.
-    function Get-ErrorText {
-        param([System.Management.Automation.ErrorRecord] $ErrorRecord)
-        $texts = [System.Collections.Generic.List[string]]::new()
-        $texts.Add($ErrorRecord.ToString())
-        $texts.Add(($ErrorRecord | Out-String -Width 500))
-        $texts.Add("$($ErrorRecord.TargetObject)")
-        $texts.Add("$($ErrorRecord.ErrorDetails)")
-        for ($e = $ErrorRecord.Exception; $null -ne $e; $e = $e.InnerException) {
-            $texts.Add($e.Message)
-            $texts.Add($e.ToString())
-        }
-        $texts -join "`n"
-    }
-
-    function Get-FreePort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
 
     function New-TestIni {
         param([string] $Path, [System.Collections.Specialized.OrderedDictionary] $Mail)

@@ -18,31 +18,6 @@ BeforeAll {
         [pscredential]::new($User, (ConvertTo-SecureString $Password -AsPlainText -Force))
     }
 
-    # Every text of an error record a user could see: the password must be in none of them.
-    function Get-ErrorText {
-        param([System.Management.Automation.ErrorRecord] $ErrorRecord)
-        $texts = [System.Collections.Generic.List[string]]::new()
-        $texts.Add($ErrorRecord.ToString())
-        $texts.Add(($ErrorRecord | Out-String -Width 500))
-        $texts.Add("$($ErrorRecord.TargetObject)")
-        $texts.Add("$($ErrorRecord.ErrorDetails)")
-        for ($e = $ErrorRecord.Exception; $null -ne $e; $e = $e.InnerException) {
-            $texts.Add($e.Message)
-            $texts.Add($e.ToString())
-        }
-        $texts -join "`n"
-    }
-
-    # Distinct free ports: all listeners are open at once, so no port is handed out twice.
-    function Get-FreePort {
-        param([int] $Count = 1)
-        $listeners = @(1..$Count | ForEach-Object {
-                $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-                $l.Start()
-                $l
-            })
-        try { $listeners | ForEach-Object { $_.LocalEndpoint.Port } } finally { $listeners | ForEach-Object { $_.Stop() } }
-    }
 
     function Wait-Until {
         param([Parameter(Mandatory)] [scriptblock] $Condition, [double] $TimeoutSeconds = 10, [Parameter(Mandatory)] [string] $What)

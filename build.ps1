@@ -15,7 +15,8 @@
       Package  a .nupkg of the built module in out/package (Compress-PSResource), for Install-PSResource.
       Demo     the main job on the bundled demo mailbox in docs/examples.
       Bench    the benchmarks; figures go to out/bench/: the rule engine (1,000 messages x 50 rules, in process) and a
-               10,000-message IMAP mailbox listed by SmartEmail and by imapfilter (time and peak memory).
+               10,000-message IMAP mailbox listed by SmartEmail, imapfilter and a naive MailKit script, plus cold
+               start (time and peak memory); docs/performance.md is rendered from them.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
@@ -187,6 +188,8 @@ function Invoke-Bench {
     # The 10,000-message mailbox, whole process and in process, next to imapfilter on the same mailbox (own servers).
     Invoke-Build
     Invoke-Native { dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/bench/Mailbox.Bench.ps1') -ModulePath $ModuleManifest -OutputPath (Join-Path $results 'mailbox.json') | Out-Host }
+    # The record: docs/performance.md, rendered from the figures just measured.
+    Invoke-Native { dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/bench/Write-PerformanceReport.ps1') -BenchPath $results -OutputPath (Join-Path $Root 'docs/performance.md') | Out-Host }
 }
 
 foreach ($t in $Tasks) {

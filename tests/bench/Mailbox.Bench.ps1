@@ -15,6 +15,17 @@
       imapfilterProcess    `imapfilter -t cert.pem -c tests/bench/imapfilter-count.lua` (match_subject with the same regex)
       smartEmailInProcess  one pwsh process, module imported once: -Runs timed listings (+ one warm-up), each split
                            into the listing alone and the Where-Object filter alone
+      pwshExit             `dotnet pwsh -NoProfile -c exit`: the baseline of the cold start
+      coldStartWhatIf      `dotnet pwsh -NoProfile -c "Import-Module …; Invoke-SmartEmailRun -Path <demo INI> -WhatIf"` on a
+                           copy of docs/examples/SMArtEmail.ini and its .eml mailbox folder (no server involved); the
+                           module's cold-start cost is its median minus pwshExit's (target: at most 300 ms)
+      naiveMailKitProcess  a plain pwsh + MailKit script (Add-Type of BouncyCastle.Cryptography, MimeKit, MailKit from the
+                           module's Dependencies folder) that downloads every full message with one GetMessage(uid)
+                           per UID and matches the Subject in PowerShell; whole process, -NaiveRuns runs (default 5)
+                           after one warm-up, after the round-robin group. Target: naive / smartEmailProcess at least 10.
+
+    The module folder (the folder of -ModulePath) is copied to the temporary root first and the copy is benchmarked,
+    so a rebuild during the run cannot change what is measured.
 
     Wall time is measured around each child process with a Stopwatch; peak RSS comes from /usr/bin/time (%M) when that
     exists and is reported as unavailable (null) otherwise. Every printed count is checked against the number seeded.
@@ -23,13 +34,17 @@
     count is wrong or something does not run. The servers are stopped (and the temporary root removed) in a finally.
 
     Needs root (services.sh does), Linux, dovecot, imapfilter and the .NET tool manifest of the repository (for
-    `dotnet pwsh`). The whole run takes about 1–2 minutes on a 2-core machine.
+    `dotnet pwsh`). The whole run takes about 1.5–2.5 minutes on a 2-core machine.
 
 .PARAMETER ModulePath
     The built SmartEmail.psd1 (build.ps1 -Task Build writes out/SmartEmail/<version>/SmartEmail.psd1).
 
 .PARAMETER OutputPath
     The JSON file to write (its folder is created).
+
+.PARAMETER NaiveRuns
+    Measured runs of the naive MailKit baseline (after one warm-up); default 5. Each run downloads every message in
+    full (about 5 s for 10,000 small messages on loopback); lower it when that gets slow.
 
 .PARAMETER PortBase
     The six server ports are PortBase + 143/993/110/995/25/465 (default 11000: 11143, 11993, ...).
@@ -49,6 +64,8 @@ param(
     [Parameter(Mandatory)] [string] $OutputPath,
     [ValidateRange(100, 1000000)] [int] $MessageCount = 10000,
     [ValidateRange(1, 50)] [int] $Runs = 5,
+    # Runs of the naive MailKit baseline (one full-message download per UID; about 5 s a run on loopback).
+    [ValidateRange(1, 50)] [int] $NaiveRuns = 5,
     [string] $SubjectRegex = '^OpCon/xps: \S+ total = [0-9.]+$',
     [ValidateRange(1024, 64000)] [int] $PortBase = 11000,
     [string[]] $PwshCommand = @('dotnet', 'pwsh'),
@@ -65,6 +82,8 @@ $invariant = [System.Globalization.CultureInfo]::InvariantCulture
 $repoRoot = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '..' '..')).ProviderPath
 $servicesScript = Join-Path $repoRoot 'tests' 'services' 'services.sh'
 $luaConfig = Join-Path $PSScriptRoot 'imapfilter-count.lua'
+$demoIni = Join-Path $repoRoot 'docs' 'examples' 'SMArtEmail.ini'
+$demoMailbox = Join-Path $repoRoot 'docs' 'examples' 'mailbox'
 $ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 $OutputPath = [System.IO.Path]::GetFullPath($OutputPath, (Get-Location).ProviderPath)
 $timeTool = if (Test-Path -LiteralPath '/usr/bin/time' -PathType Leaf) { '/usr/bin/time' } else { $null }
@@ -79,6 +98,7 @@ function Write-Step([string] $Text) {
 if (-not $IsLinux) { throw 'The benchmark runs on Linux only (the test servers do).' }
 if (-not $imapfilter) { throw 'imapfilter is not on PATH (Debian package imapfilter).' }
 if (-not (Test-Path -LiteralPath $luaConfig)) { throw "'$luaConfig' is missing." }
+if (-not (Test-Path -LiteralPath $demoIni) -or -not (Test-Path -LiteralPath $demoMailbox)) { throw "'$demoIni' or '$demoMailbox' is missing." }
 try { $null = [regex]::new($SubjectRegex) } catch { throw "-SubjectRegex is not a valid regex: $($_.Exception.Message)" }
 
 #region helpers
@@ -168,7 +188,7 @@ function Get-PrintedCount([string] $Text) {
 # Whole-process scenarios, measured round-robin (one warm-up round, then -Runs rounds) so that a change in the
 # machine's load (others may share it) hits every scenario alike. Each printed count is checked when expected.
 function Measure-Scenarios {
-    param([Parameter(Mandatory)] [object[]] $Scenarios)
+    param([Parameter(Mandatory)] [object[]] $Scenarios, [int] $RunCount = $Runs)
     $data = [ordered]@{}
     foreach ($s in $Scenarios) {
         $data[$s.Name] = @{
@@ -177,7 +197,7 @@ function Measure-Scenarios {
             Counts  = [System.Collections.Generic.List[object]]::new()
         }
     }
-    for ($i = 0; $i -le $Runs; $i++) {
+    for ($i = 0; $i -le $RunCount; $i++) {
         foreach ($s in $Scenarios) {
             $r = Invoke-Child -FilePath $s.FilePath -ArgumentList $s.ArgumentList -Environment $s.Environment
             if ($r.ExitCode -ne 0) {
@@ -187,7 +207,10 @@ function Measure-Scenarios {
             if ($null -ne $s.ExpectedCount -and $count -ne $s.ExpectedCount) {
                 $script:countErrors.Add("$($s.Name) run $i printed count '$count', expected $($s.ExpectedCount). stdout: $($r.Stdout.Trim()) stderr: $($r.Stderr.Trim())")
             }
-            $label = if ($i -eq 0) { 'warm-up' } else { "run $i/$Runs" }
+            if ($s.ContainsKey('ExpectedPattern') -and $s.ExpectedPattern -and $r.Stdout -notmatch $s.ExpectedPattern) {
+                $script:countErrors.Add("$($s.Name) run $i did not print /$($s.ExpectedPattern)/. stdout: $($r.Stdout.Trim()) stderr: $($r.Stderr.Trim())")
+            }
+            $label = if ($i -eq 0) { 'warm-up' } else { "run $i/$RunCount" }
             Write-Step ('  {0,-18} {1,-9} {2,7:0.000} s  {3,6} MiB  count {4}' -f $s.Name, $label, $r.Seconds,
                 $(if ($null -ne $r.PeakRssKiB) { '{0:0.0}' -f ($r.PeakRssKiB / 1024) } else { 'n/a' }), $(if ($null -ne $count) { $count } else { '-' }))
             if ($i -eq 0) { continue }
@@ -202,7 +225,7 @@ function Measure-Scenarios {
         $d = $data[$s.Name]
         $out[$s.Name] = [ordered]@{
             wallSeconds = Get-Stat $d.Seconds.ToArray()
-            peakRssMiB  = if ($d.Rss.Count -eq $Runs) { Get-Stat $d.Rss.ToArray() 1 } else { $null }
+            peakRssMiB  = if ($d.Rss.Count -eq $RunCount) { Get-Stat $d.Rss.ToArray() 1 } else { $null }
             count       = if ($null -ne $s.ExpectedCount) { $d.Counts[-1] } else { $null }
             countOk     = if ($null -ne $s.ExpectedCount) { @($d.Counts | Where-Object { $_ -ne $s.ExpectedCount }).Count -eq 0 } else { $null }
         }
@@ -365,6 +388,24 @@ try {
     $imapfilterHome = Join-Path $script:scratch 'imapfilter-home'
     $null = New-Item -ItemType Directory -Force -Path $imapfilterHome
 
+    # Benchmark a copy of the module: the build output may be rebuilt by someone else while this runs.
+    $sourceModulePath = $ModulePath
+    $moduleSource = Split-Path -Parent $ModulePath
+    $moduleCopy = Join-Path $script:scratch 'module' 'SmartEmail' (Split-Path -Leaf $moduleSource)
+    $null = New-Item -ItemType Directory -Force -Path $moduleCopy
+    Copy-Item -Path (Join-Path $moduleSource '*') -Destination $moduleCopy -Recurse -Force
+    $ModulePath = Join-Path $moduleCopy (Split-Path -Leaf $ModulePath)
+    $dependencies = Join-Path $moduleCopy 'Dependencies'
+    Write-Step "Copied the module to $moduleCopy"
+
+    # The demo configuration, copied with its mailbox folder; its MSGIN folder (out/MSGIN, relative to the INI) is made.
+    $demoRoot = Join-Path $script:scratch 'demo'
+    $null = New-Item -ItemType Directory -Force -Path $demoRoot
+    Copy-Item -LiteralPath $demoIni -Destination $demoRoot
+    Copy-Item -LiteralPath $demoMailbox -Destination $demoRoot -Recurse
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $demoRoot 'out' 'MSGIN')
+    $demoIniCopy = Join-Path $demoRoot (Split-Path -Leaf $demoIni)
+
     Write-Step "Writing $MessageCount messages into $user's Maildir"
     $seedWatch = [System.Diagnostics.Stopwatch]::StartNew()
     $seed = Write-Mailbox -Maildir (Join-Path $serviceRoot 'mail' $user 'Maildir') -Address $address -Count $MessageCount
@@ -382,9 +423,40 @@ try {
         BENCH_IMAP_USER = $user; BENCH_IMAP_PASS = $password; BENCH_SUBJECT_REGEX = $SubjectRegex
     }
     $imapfilterArgs = @('-t', $certificate, '-c', $luaConfig)
+    $coldStartCommand = "Import-Module $(Quote $ModulePath); Invoke-SmartEmailRun -Path $(Quote $demoIniCopy) -WhatIf"
+
+    # The naive baseline: what a script author would write with MailKit alone. Every message is downloaded in full,
+    # one GetMessage per UID, and the Subject is matched in PowerShell.
+    $naiveScript = Join-Path $script:scratch 'naive-mailkit.ps1'
+    Set-Content -LiteralPath $naiveScript -Encoding utf8NoBOM -Value @"
+`$ErrorActionPreference = 'Stop'
+foreach (`$name in 'BouncyCastle.Cryptography', 'MimeKit', 'MailKit') {
+    Add-Type -LiteralPath (Join-Path $(Quote $dependencies) "`$name.dll")
+}
+`$client = [MailKit.Net.Imap.ImapClient]::new()
+try {
+    `$client.ServerCertificateValidationCallback = { `$true }
+    `$client.Connect('127.0.0.1', $imapsPort, [MailKit.Security.SecureSocketOptions]::SslOnConnect)
+    `$client.Authenticate($(Quote $user), $(Quote $password))
+    `$folder = `$client.Inbox
+    `$null = `$folder.Open([MailKit.FolderAccess]::ReadOnly)
+    `$count = 0
+    foreach (`$uid in `$folder.Search([MailKit.Search.SearchQuery]::All)) {
+        `$message = `$folder.GetMessage(`$uid)
+        if (`$message.Subject -match $(Quote $SubjectRegex)) { `$count++ }
+    }
+    `$client.Disconnect(`$true)
+} finally {
+    `$client.Dispose()
+}
+`$count
+"@
 
     $startupFile, $startupArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', '0')
     $seFile, $seArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', $smartEmailCommand)
+    $exitFile, $exitArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', 'exit')
+    $coldFile, $coldArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', $coldStartCommand)
+    $naiveFile, $naiveArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-File', $naiveScript)
     # `dotnet pwsh` starts three .NET processes (the dotnet CLI resolves the local tool, runs its shim, which starts
     # pwsh.dll). Starting pwsh.dll directly, as an installed pwsh would, shows what the tool launch itself costs.
     $probeFile, $probeArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', '[Environment]::ProcessPath; [Reflection.Assembly]::GetEntryAssembly().Location')
@@ -402,7 +474,15 @@ try {
         @{ Name = 'pwshStartup'; FilePath = $startupFile; ArgumentList = $startupArgs; Environment = @{}; ExpectedCount = $null }
         @{ Name = 'smartEmailProcess'; FilePath = $seFile; ArgumentList = $seArgs; Environment = @{}; ExpectedCount = $expected }
         @{ Name = 'imapfilterProcess'; FilePath = $imapfilter; ArgumentList = $imapfilterArgs; Environment = $imapfilterEnv; ExpectedCount = $expected }
+        @{ Name = 'pwshExit'; FilePath = $exitFile; ArgumentList = $exitArgs; Environment = @{}; ExpectedCount = $null }
+        @{ Name = 'coldStartWhatIf'; FilePath = $coldFile; ArgumentList = $coldArgs; Environment = @{}; ExpectedCount = $null; ExpectedPattern = '5 scanned, 3 accepted' }
     )
+
+    Write-Step "Naive MailKit baseline (one GetMessage per UID), whole process: 1 warm-up, then $NaiveRuns runs"
+    $naive = Measure-Scenarios -RunCount $NaiveRuns @(
+        @{ Name = 'naiveMailKitProcess'; FilePath = $naiveFile; ArgumentList = $naiveArgs; Environment = @{}; ExpectedCount = $expected }
+    )
+    $results.naiveMailKitProcess = $naive.naiveMailKitProcess
 
     # In one process: import once, one warm-up listing, then -Runs listings, each timed as pipeline + filter (what the
     # whole-process command does), then split into the listing alone and the filter alone; finally one listing with a
@@ -501,6 +581,10 @@ for (`$i = 0; `$i -le `$runs; `$i++) {
         smartEmailProcessOverImapfilterRss    = & $ratio $(if ($se.peakRssMiB) { $se.peakRssMiB.median }) $(if ($imf.peakRssMiB) { $imf.peakRssMiB.median })
         smartEmailInProcessOverImapfilterWall = & $ratio $results.smartEmailInProcess.wallSeconds.median $imf.wallSeconds.median
         smartEmailProcessMinusPwshStartupSeconds = [Math]::Round($se.wallSeconds.median - $results.pwshStartup.wallSeconds.median, 3)
+        coldStartModuleSeconds = [Math]::Round($results.coldStartWhatIf.wallSeconds.median - $results.pwshExit.wallSeconds.median, 3)
+        coldStartModuleSecondsMinOverMin = [Math]::Round($results.coldStartWhatIf.wallSeconds.min - $results.pwshExit.wallSeconds.min, 3)
+        naiveOverSmartEmailProcessWall = & $ratio $results.naiveMailKitProcess.wallSeconds.median $se.wallSeconds.median
+        naiveOverSmartEmailInProcessWall = & $ratio $results.naiveMailKitProcess.wallSeconds.median $results.smartEmailInProcess.wallSeconds.median
         dotnetToolLaunchSeconds = if ($results.Contains('pwshDirectStartup')) { [Math]::Round($results.pwshStartup.wallSeconds.median - $results.pwshDirectStartup.wallSeconds.median, 3) } else { $null }
     }
 
@@ -519,7 +603,8 @@ for (`$i = 0; `$i -le `$runs; `$i++) {
         software  = [ordered]@{
             smartEmail = $inProcess.module
             repositoryHead = $commit   # HEAD of the checkout when the benchmark ran, not necessarily what -ModulePath was built from
-            modulePath = $ModulePath
+            modulePath = $sourceModulePath
+            benchmarkedModuleCopy = $ModulePath
             pwsh       = $inProcess.pwsh
             dotnet     = $inProcess.dotnet
             pwshCommand = $PwshCommand -join ' '
@@ -537,14 +622,29 @@ for (`$i = 0; `$i -le `$runs; `$i++) {
             connection       = "IMAP over implicit TLS, dovecot on 127.0.0.1:$imapsPort"
             warmupRuns       = 1
             measuredRuns     = $Runs
+            naiveMeasuredRuns = $NaiveRuns
             wallClock        = 'Stopwatch around each child process (includes process start and exit)'
             peakRss          = $(if ($timeTool) { '/usr/bin/time %M of the whole child process (max RSS of the process tree''s largest member)' } else { 'unavailable: /usr/bin/time not found' })
             smartEmailCommand = "dotnet pwsh -NoProfile -c `"$smartEmailCommand`""
             imapfilterCommand = "HOME=<scratch> BENCH_*=... imapfilter -t <cert.pem> -c tests/bench/imapfilter-count.lua"
+            pwshExitCommand  = 'dotnet pwsh -NoProfile -NonInteractive -c exit'
+            coldStartCommand = "dotnet pwsh -NoProfile -NonInteractive -c `"$coldStartCommand`" (copy of docs/examples/SMArtEmail.ini and mailbox/, out/MSGIN created)"
+            naiveCommand     = 'dotnet pwsh -NoProfile -NonInteractive -File naive-mailkit.ps1 (Add-Type BouncyCastle.Cryptography, MimeKit, MailKit; Search(All); GetMessage(uid) per UID; Subject -match)'
+            naiveScript      = (Get-Content -Raw -LiteralPath $naiveScript)
         }
         results   = $results
         protocol  = $protocol
         ratios    = $ratios
+        targets   = [ordered]@{
+            coldStart = [ordered]@{
+                description = 'Import-Module + Invoke-SmartEmailRun -WhatIf on the demo INI adds at most 300 ms to pwsh -c exit (median minus median)'
+                maxSeconds = 0.3; actualSeconds = $ratios.coldStartModuleSeconds; met = ($ratios.coldStartModuleSeconds -le 0.3)
+            }
+            naiveRatio = [ordered]@{
+                description = 'the naive MailKit script (one full GetMessage per UID) takes at least 10 times as long as SmartEmail, both whole process'
+                minRatio = 10; actualRatio = $ratios.naiveOverSmartEmailProcessWall; met = ($null -ne $ratios.naiveOverSmartEmailProcessWall -and $ratios.naiveOverSmartEmailProcessWall -ge 10)
+            }
+        }
         countsOk  = ($script:countErrors.Count -eq 0)
         countErrors = @($script:countErrors)
     }
@@ -561,6 +661,9 @@ for (`$i = 0; `$i -le `$runs; `$i++) {
         [pscustomobject]@{ What = "pwsh start-up ($($PwshCommand -join ' ') -c 0)"; 'Wall s median (min-max)' = & $fmtWall $results.pwshStartup.wallSeconds; 'Peak RSS MiB' = & $fmtRss $results.pwshStartup.peakRssMiB; Count = '' }
         [pscustomobject]@{ What = 'SmartEmail, whole process'; 'Wall s median (min-max)' = & $fmtWall $se.wallSeconds; 'Peak RSS MiB' = & $fmtRss $se.peakRssMiB; Count = "$($se.count)" }
         [pscustomobject]@{ What = 'imapfilter, whole process'; 'Wall s median (min-max)' = & $fmtWall $imf.wallSeconds; 'Peak RSS MiB' = & $fmtRss $imf.peakRssMiB; Count = "$($imf.count)" }
+        [pscustomobject]@{ What = "naive MailKit script, whole process ($NaiveRuns runs)"; 'Wall s median (min-max)' = & $fmtWall $results.naiveMailKitProcess.wallSeconds; 'Peak RSS MiB' = & $fmtRss $results.naiveMailKitProcess.peakRssMiB; Count = "$($results.naiveMailKitProcess.count)" }
+        [pscustomobject]@{ What = 'pwsh -c exit'; 'Wall s median (min-max)' = & $fmtWall $results.pwshExit.wallSeconds; 'Peak RSS MiB' = & $fmtRss $results.pwshExit.peakRssMiB; Count = '' }
+        [pscustomobject]@{ What = 'cold start: Invoke-SmartEmailRun -WhatIf (demo INI)'; 'Wall s median (min-max)' = & $fmtWall $results.coldStartWhatIf.wallSeconds; 'Peak RSS MiB' = & $fmtRss $results.coldStartWhatIf.peakRssMiB; Count = '' }
         [pscustomobject]@{ What = 'SmartEmail in-process: listing + filter'; 'Wall s median (min-max)' = & $fmtWall $results.smartEmailInProcess.wallSeconds; 'Peak RSS MiB' = $(if ($null -ne $results.smartEmailInProcess.vmHwmMiB) { '{0:0.0} (VmHWM)' -f $results.smartEmailInProcess.vmHwmMiB } else { 'n/a' }); Count = "$($results.smartEmailInProcess.count)" }
         [pscustomobject]@{ What = '  of which listing alone'; 'Wall s median (min-max)' = & $fmtWall $results.smartEmailInProcess.listingOnlySeconds; 'Peak RSS MiB' = ''; Count = '' }
         [pscustomobject]@{ What = '  of which Where-Object alone'; 'Wall s median (min-max)' = & $fmtWall $results.smartEmailInProcess.whereObjectOnlySeconds; 'Peak RSS MiB' = ''; Count = '' }
@@ -574,6 +677,9 @@ for (`$i = 0; `$i -le `$runs; `$i++) {
         $ratios.smartEmailProcessOverImapfilterWall, $ratios.smartEmailInProcessOverImapfilterWall, $(if ($null -ne $ratios.smartEmailProcessOverImapfilterRss) { $ratios.smartEmailProcessOverImapfilterRss } else { 'n/a' }),
         $ratios.smartEmailProcessMinusPwshStartupSeconds, $results.smartEmailInProcess.importSeconds, $results.smartEmailInProcess.firstListingSeconds)
     Write-Host ('IMAP commands per listing: SmartEmail {0}, imapfilter {1}' -f $protocol.smartEmail.commands, $protocol.imapfilter.commands)
+    Write-Host ('Cold start: the module adds {0:0.000} s to pwsh -c exit (target <= 0.300 s: {1}); naive MailKit / SmartEmail whole process: {2}x (target >= 10: {3})' -f
+        $ratios.coldStartModuleSeconds, $(if ($report.targets.coldStart.met) { 'met' } else { 'not met' }),
+        $ratios.naiveOverSmartEmailProcessWall, $(if ($report.targets.naiveRatio.met) { 'met' } else { 'not met' }))
     Write-Host "Wrote $OutputPath"
     if ($script:countErrors.Count -gt 0) {
         throw "Wrong counts:`n$($script:countErrors -join "`n")"

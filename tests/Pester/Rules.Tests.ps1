@@ -95,6 +95,17 @@ Describe 'Test-SmartEmailRule' {
         $results.Outcome | Should -Contain 'Accepted'
     }
 
+    It 'trusts a sender only as the trusted server authenticated it' {
+        $rule = New-SmartEmailRule -Name Auth -SubjectLineMask '^Test$' -Event '$CONSOLE:DISPLAY,x' -AllowedSenders 'admin@anycompany.com' -RequireAuthenticatedSender -TrustedAuthServId 'mx.anycompany.com'
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'auth')
+        $plain = Get-Content -Raw (Join-Path $Mailbox '01-test.eml')
+        Set-Content (Join-Path $dir 'forged.eml') $plain -NoNewline
+        Set-Content (Join-Path $dir 'signed.eml') ("Authentication-Results: mx.anycompany.com; dmarc=pass header.from=anycompany.com`r`n" + $plain) -NoNewline
+        $results = Test-SmartEmailRule -Rule $rule -MessagePath $dir
+        ($results | Where-Object { $_.Message.Id -like '*forged.eml' }).Outcome | Should -Be 'Rejected'
+        ($results | Where-Object { $_.Message.Id -like '*signed.eml' }).Outcome | Should -Be 'Accepted'
+    }
+
     It 'completes rule names from the -Path INI' {
         $line = "Test-SmartEmailRule -Path '$Ini' -RuleName Configuration"
         $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
@@ -120,6 +131,7 @@ Describe 'New-SmartEmailRule' {
         @{ Arguments = @{ AllowedTimeFrame = '25:00-1' }; Text = '*AllowedTimeFrame*' }
         @{ Arguments = @{ ProcessAttachments = $true }; Text = '*AttachmentMask*' }
         @{ Arguments = @{ TimeZone = 'Mars/Olympus' }; Text = '*TimeZone*' }
+        @{ Arguments = @{ RequireAuthenticatedSender = $true }; Text = '*TrustedAuthServId*' }
     ) {
         $base = @{ Name = 'Bad'; SubjectLineMask = 'x'; Event = 'e' }
         foreach ($k in $Arguments.Keys) { $base[$k] = $Arguments[$k] }

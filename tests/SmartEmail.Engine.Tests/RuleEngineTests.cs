@@ -356,3 +356,63 @@ internal static class RuleTestExtensions
 {
     public static Rule WithName(this Rule rule, string name) { rule.Name = name; return rule; }
 }
+
+public class SenderAuthenticationTests
+{
+    private static Message Signed(string from, params string[] authenticationResults)
+    {
+        var text = string.Concat(authenticationResults.Select(a => "Authentication-Results: " + a + "\r\n"))
+            + $"From: {from}\r\nTo: jobs@smartemail.test\r\nSubject: Test\r\nDate: Wed, 25 Nov 2026 12:00:00 +0000\r\n\r\nbody\r\n";
+        var mime = MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(text)));
+        return SmartEmail.Mail.MimeSummary.InMemory(mime, Guid.NewGuid().ToString(), "test", DateTimeOffset.UtcNow, text.Length);
+    }
+
+    private static RuleResult Evaluate(Message message) =>
+        Assert.Single(new RuleEngine(new[]
+        {
+            new RuleBuilder { Name = "Auth", SubjectLineMask = "Test", Events = new[] { "$CONSOLE:DISPLAY,x" }, AllowedSenders = new[] { "any@bank.example" },
+                RequireAuthenticatedSender = true, TrustedAuthServId = "mx.mycorp.example" }.Build(),
+        }, new RuleSettings { TimeZone = "UTC" }).Evaluate(message));
+
+    [Theory]
+    [InlineData("mx.mycorp.example; dmarc=pass header.from=bank.example; dkim=pass header.d=bank.example", true)]
+    [InlineData("mx.mycorp.example; dkim=pass header.d=bank.example; spf=fail", true)]
+    [InlineData("mx.mycorp.example; dkim=pass header.d=mail.bank.example", false)] // not aligned: From is the parent domain
+    [InlineData("mx.mycorp.example; dkim=pass header.d=evil.example; dmarc=fail", false)]
+    [InlineData("mx.mycorp.example; dmarc=fail header.from=bank.example", false)]
+    [InlineData("mx.other.example; dmarc=pass header.from=bank.example", false)]
+    public void OnlyTheTrustedServersVerdictCounts(string results, bool accepted)
+    {
+        var r = Evaluate(Signed("payments@bank.example", results));
+        Assert.Equal(accepted ? RuleOutcome.Accepted : RuleOutcome.Rejected, r.Outcome);
+        if (!accepted)
+            Assert.Equal("Invalid Sender", r.Reason);
+        Assert.Single(r.Checks, c => c.Name == "Authenticated");
+    }
+
+    [Fact]
+    public void AForgedHeaderBelowTheTrustedOneIsIgnored()
+    {
+        // The sender wrote a passing header with our authserv-id; our server added its own, failing one, on top.
+        var r = Evaluate(Signed("payments@bank.example", "mx.mycorp.example; dmarc=fail header.from=bank.example", "mx.mycorp.example; dmarc=pass header.from=bank.example"));
+        Assert.Equal(RuleOutcome.Rejected, r.Outcome);
+        Assert.Contains("dmarc=fail", Assert.Single(r.Checks, c => c.Name == "Authenticated").Detail);
+    }
+
+    [Fact]
+    public void NoHeaderFromTheTrustedServerIsARejection()
+    {
+        var r = Evaluate(Signed("payments@bank.example"));
+        Assert.Equal(RuleOutcome.Rejected, r.Outcome);
+        Assert.Contains("no Authentication-Results header", Assert.Single(r.Checks, c => c.Name == "Authenticated").Detail);
+    }
+
+    [Fact]
+    public void TheIniNeedsTheTrustedAuthServId()
+    {
+        var c = ConfigurationReader.Read(IniDocument.Parse("[General]\nMSGINDirectory=/m\n[Configuration1]\nSubjectLineMask=x\nEvent=e\nAllowedSenders=ALL\nRequireAuthenticatedSender=True\n"));
+        Assert.Contains(c.Findings, f => f.Severity == FindingSeverity.Error && f.Key == "TrustedAuthServId");
+        var ok = ConfigurationReader.Read(IniDocument.Parse("[General]\nMSGINDirectory=/m\nTrustedAuthServId=mx.mycorp.example\n[Configuration1]\nSubjectLineMask=x\nEvent=e\nAllowedSenders=ALL\nRequireAuthenticatedSender=True\n"));
+        Assert.DoesNotContain(ok.Findings, f => f.Severity == FindingSeverity.Error);
+    }
+}

@@ -58,9 +58,6 @@ namespace SmartEmail.Ini
             private static readonly Regex VariablePattern = new Regex(@"%([A-Za-z_][A-Za-z0-9_()]*)%", RegexOptions.CultureInvariant);
             private static readonly string[] SecretKeys = { "General/OpConUserPassword", "Mail/Password", "Mail/User", "Mail/ClientSecret", "OpCon/ApiToken", "OpCon/ApiPassword" };
 
-            // Refused rather than ignored: a rule that asks for authenticated senders must never silently trust From.
-            private const string NotYetSupported = "RequireAuthenticatedSender is not supported by this version of SmartEmail, and a rule that asks for it must not silently trust the From header: remove the key or upgrade.";
-
             private readonly IniDocument _doc;
             private readonly string _path;
             private readonly string _folder;
@@ -209,8 +206,6 @@ namespace SmartEmail.Ini
                 g.RegexTimeout = Seconds("General", "RegexTimeout");
                 g.RequireAuthenticatedSender = Bool("General", "RequireAuthenticatedSender");
                 g.TrustedAuthServId = Text("General", "TrustedAuthServId");
-                if (g.RequireAuthenticatedSender)
-                    Add(FindingSeverity.Error, LineOf("General", "RequireAuthenticatedSender"), "General", "RequireAuthenticatedSender", NotYetSupported);
                 if (g.RequireAuthenticatedSender && g.TrustedAuthServId == null)
                     Add(FindingSeverity.Error, LineOf("General", "RequireAuthenticatedSender"), "General", "TrustedAuthServId",
                         "RequireAuthenticatedSender is on but TrustedAuthServId is not set: name your mail server's authserv-id.");
@@ -396,8 +391,9 @@ namespace SmartEmail.Ini
                     Add(FindingSeverity.Warning, LineOf(s, "UseWildCards"), s, "UseWildCards", "UseWildCards is ignored with ProcessBody=Yes: SubjectLineMask is read as a regular expression.");
                 if (!rule.UseWildCards || rule.ProcessBody)
                     groups.AddRange(CheckRegex(s, "SubjectLineMask", rule.SubjectLineMask));
-                if (rule.RequireAuthenticatedSender == true)
-                    Add(FindingSeverity.Error, LineOf(s, "RequireAuthenticatedSender"), s, "RequireAuthenticatedSender", NotYetSupported);
+                if (rule.RequireAuthenticatedSender == true && rule.TrustedAuthServId == null && _config.General.TrustedAuthServId == null)
+                    Add(FindingSeverity.Error, LineOf(s, "RequireAuthenticatedSender"), s, "TrustedAuthServId",
+                        "RequireAuthenticatedSender is on but TrustedAuthServId is not set: name your mail server's authserv-id.");
                 CheckRegex(s, "QualifyingSubjectLine", rule.QualifyingSubjectLine);
                 groups.AddRange(CheckRegex(s, "AttachmentMask", rule.AttachmentMask));
                 foreach (var line in _doc.Entries(s))

@@ -33,6 +33,10 @@ namespace SmartEmail.Rules
         public string? TimeZone { get; set; }
         /// <summary>Reject or Strip, or null for the default (Reject).</summary>
         public string? UnsafeValueAction { get; set; }
+        /// <summary>Trust the sender only when the trusted server authenticated it (DMARC, or aligned DKIM).</summary>
+        public bool RequireAuthenticatedSender { get; set; }
+        /// <summary>The authserv-id of the trusted server's Authentication-Results headers.</summary>
+        public string? TrustedAuthServId { get; set; }
 
         /// <summary>Builds and checks the rule.</summary>
         /// <exception cref="ArgumentException">A setting is invalid; the message names the rule and the setting.</exception>
@@ -59,6 +63,8 @@ namespace SmartEmail.Rules
                 UseWildCards = UseWildCards,
                 TimeZone = TimeZone,
                 UnsafeValueAction = UnsafeValueAction,
+                RequireAuthenticatedSender = RequireAuthenticatedSender ? true : (bool?)null,
+                TrustedAuthServId = TrustedAuthServId,
             };
             // The engine compiles masks, the time frame and the time zone, and says which setting is wrong.
             _ = new RuleEngine(new[] { rule }, new RuleSettings());

@@ -30,6 +30,10 @@ namespace SmartEmail.Rules
         public string UnsafeValueAction { get; set; } = "Reject";
         /// <summary>How long one regular expression may run on one input.</summary>
         public TimeSpan RegexTimeout { get; set; } = TimeSpan.FromSeconds(2);
+        /// <summary>Whether senders must be authenticated by the trusted server, for rules without their own setting.</summary>
+        public bool RequireAuthenticatedSender { get; set; }
+        /// <summary>The trusted server's authserv-id, for rules without their own.</summary>
+        public string? TrustedAuthServId { get; set; }
 
         /// <summary>The settings of an INI.</summary>
         public static RuleSettings From(Configuration configuration) => new RuleSettings
@@ -43,6 +47,8 @@ namespace SmartEmail.Rules
             TimeZone = configuration.General.TimeZone,
             UnsafeValueAction = configuration.General.UnsafeValueAction,
             RegexTimeout = configuration.General.RegexTimeout,
+            RequireAuthenticatedSender = configuration.General.RequireAuthenticatedSender,
+            TrustedAuthServId = configuration.General.TrustedAuthServId,
         };
 
         private static string Default(string section, string key) => IniSchema.DefaultOf(section, key) ?? string.Empty;
@@ -108,6 +114,7 @@ namespace SmartEmail.Rules
             private readonly int _end;
             private readonly TimeZoneInfo _zone;
             private readonly bool _strip;
+            private readonly string? _trustedServId;
 
             public CompiledRule(Rule rule, RuleSettings settings)
             {
@@ -122,6 +129,12 @@ namespace SmartEmail.Rules
                 (_start, _end) = ParseTimeFrame(rule);
                 _zone = FindZone(rule, rule.TimeZone ?? settings.TimeZone);
                 _strip = string.Equals(rule.UnsafeValueAction ?? settings.UnsafeValueAction, "Strip", StringComparison.OrdinalIgnoreCase);
+                if (rule.RequireAuthenticatedSender ?? settings.RequireAuthenticatedSender)
+                {
+                    _trustedServId = rule.TrustedAuthServId ?? settings.TrustedAuthServId;
+                    if (string.IsNullOrWhiteSpace(_trustedServId))
+                        throw new ArgumentException($"{rule.Name}: RequireAuthenticatedSender needs TrustedAuthServId, the authserv-id of your own mail server.");
+                }
             }
 
             public Rule Rule { get; }
@@ -143,7 +156,7 @@ namespace SmartEmail.Rules
 
             private RuleResult EvaluateChecked(Message message, DateTimeOffset? at, Func<IReadOnlyList<string>> body, RuleSettings settings, List<RuleCheck> checks)
             {
-                var senderOk = CheckSender(message, checks);
+                var senderOk = CheckSender(message, checks) && CheckAuthenticated(message, checks);
                 var timeOk = CheckTime(message, at, checks);
 
                 // Subject and body: every match generates the rule's events with its own captures.
@@ -254,6 +267,16 @@ namespace SmartEmail.Rules
                 var who = from.Length == 0 ? "the message has no sender address" : $"'{from}'";
                 checks.Add(new RuleCheck("Sender", CheckStatus.Failed, $"{who} is not in AllowedSenders ({string.Join("; ", Rule.AllowedSenders)})"));
                 return false;
+            }
+
+            /// <summary>RequireAuthenticatedSender: the From header counts only when the trusted server authenticated it.</summary>
+            private bool CheckAuthenticated(Message message, List<RuleCheck> checks)
+            {
+                if (_trustedServId == null)
+                    return true;
+                var (passed, detail) = SenderAuthentication.Check(message.Content.Load(CancellationToken.None), message.From, _trustedServId);
+                checks.Add(new RuleCheck("Authenticated", passed ? CheckStatus.Passed : CheckStatus.Failed, detail));
+                return passed;
             }
 
             private bool CheckTime(Message message, DateTimeOffset? at, List<RuleCheck> checks)

@@ -63,6 +63,15 @@ namespace SmartEmail.Commands
         [ValidateSet("Reject", "Strip")]
         public string? UnsafeValueAction { get; set; }
 
+        /// <summary>Trust the sender only when the trusted server's Authentication-Results says DMARC (or aligned DKIM) passed.</summary>
+        [Parameter]
+        public SwitchParameter RequireAuthenticatedSender { get; set; }
+
+        /// <summary>The authserv-id of your own mail server's Authentication-Results headers.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? TrustedAuthServId { get; set; }
+
         protected override void ProcessRecord()
         {
             var builder = new RuleBuilder
@@ -79,6 +88,8 @@ namespace SmartEmail.Commands
                 UseWildCards = UseWildCards,
                 TimeZone = TimeZone,
                 UnsafeValueAction = UnsafeValueAction,
+                RequireAuthenticatedSender = RequireAuthenticatedSender,
+                TrustedAuthServId = TrustedAuthServId,
             };
             try
             {

@@ -60,8 +60,10 @@ Describe 'A run killed at a random moment, then run to the end' {
         # (it is removed once it is ten minutes old, as it could belong to another process); it never reached MSGIN, and
         # its event was delivered exactly once by the completed run.
         @(Get-ChildItem $mailbox).Count | Should -Be ($count - $expected.Count)
+        # A kill while the file was being written can also leave it empty or cut short: never an event in MSGIN either.
         foreach ($left in @(Get-ChildItem (Join-Path $dir 'msgin.smartemail-work') -ErrorAction SilentlyContinue)) {
-            $events | Should -Contain (Get-Content $left.FullName -Raw)
+            $content = [IO.File]::ReadAllText($left.FullName)
+            if ($content.EndsWith("`r`n")) { $events | Should -Contain $content }
         }
     }
 

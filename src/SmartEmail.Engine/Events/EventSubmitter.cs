@@ -215,11 +215,9 @@ namespace SmartEmail.Events
             if (!_options.LogEvents || string.IsNullOrEmpty(_options.LogFile))
                 return;
             var text = _options.LogFormat.Replace("[[EVENT]]", maskedEvent).Replace("[[Event]]", maskedEvent).Replace("[[event]]", maskedEvent);
-            var line = DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " " + text + Environment.NewLine;
             try
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_options.LogFile!)) ?? ".");
-                File.AppendAllText(_options.LogFile!, line, new UTF8Encoding(false));
+                LogFile.Append(_options.LogFile!, text);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {

@@ -355,7 +355,7 @@ namespace SmartEmail.Rules
             }
 
             private string FormatDate(DateTimeOffset? date) =>
-                date == null ? string.Empty : TimeZoneInfo.ConvertTime(date.Value, _zone).ToString("M/d/yyyy h:mm:ss tt", CultureInfo.InvariantCulture);
+                date == null ? string.Empty : TimeZoneInfo.ConvertTime(date.Value, _zone).ToString(LogFile.VendorDateFormat, CultureInfo.InvariantCulture);
 
             private static bool IsUnsafe(string value) => value.Any(IsUnsafe);
 

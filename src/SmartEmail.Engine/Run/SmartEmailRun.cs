@@ -428,7 +428,7 @@ namespace SmartEmail.Run
                 {
                     case "SENDER": return Safe(message.From);
                     case "SUBJECT": return Safe(message.Subject);
-                    case "DATE": return Safe((message.Date ?? message.ArrivalTime)?.ToLocalTime().ToString("M/d/yyyy h:mm:ss tt", CultureInfo.InvariantCulture) ?? string.Empty);
+                    case "DATE": return Safe((message.Date ?? message.ArrivalTime)?.ToLocalTime().ToString(LogFile.VendorDateFormat, CultureInfo.InvariantCulture) ?? string.Empty);
                     case "REASON": return Safe(reason);
                     case "EVENT": return Safe(events);
                     default: return m.Value;
@@ -440,8 +440,7 @@ namespace SmartEmail.Run
         {
             try
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".");
-                File.AppendAllText(file, DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " " + text + Environment.NewLine, new UTF8Encoding(false));
+                LogFile.Append(file, text);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
@@ -454,7 +453,7 @@ namespace SmartEmail.Run
         {
             var local = newest.ToLocalTime();
             var document = IniDocument.Load(_config.Path);
-            document.Set("General", "LastRunDate", local.ToString("M/d/yyyy h:mm:ss tt", CultureInfo.InvariantCulture));
+            document.Set("General", "LastRunDate", local.ToString(LogFile.VendorDateFormat, CultureInfo.InvariantCulture));
             document.Save();
             // The INI keeps whole seconds; remember the same value, so a hand-set earlier date is told apart from ours.
             return new DateTimeOffset(local.Year, local.Month, local.Day, local.Hour, local.Minute, local.Second, local.Offset);

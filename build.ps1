@@ -130,7 +130,10 @@ function Invoke-EngineTests {
 function Invoke-PesterTests {
     $pester = Get-PesterModule
     # Under /tmp, not out/: dovecot's unprivileged users must be able to reach it wherever the checkout lives.
-    $services = Join-Path ([IO.Path]::GetTempPath()) 'smartemail-test-services'
+    # SMARTEMAIL_TEST_ROOT and the SMARTEMAIL_TEST_*_PORT variables (see tests/services/services.sh) let two
+    # test runs share one machine.
+    $services = if ($env:SMARTEMAIL_TEST_ROOT) { $env:SMARTEMAIL_TEST_ROOT }
+    else { Join-Path ([IO.Path]::GetTempPath()) 'smartemail-test-services' }
     $summary = Join-Path $Out 'test-results/pester-summary.json'
     New-Item -ItemType Directory -Force (Split-Path $summary) | Out-Null
     if (Test-Path $summary) { Remove-Item $summary }

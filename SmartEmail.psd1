@@ -15,6 +15,7 @@
         'Invoke-SmartEmailRun'
         'New-SmartEmailRule'
         'Remove-SmartEmailMessage'
+        'Request-SmartEmailToken'
         'Save-SmartEmailMessage'
         'Set-SmartEmailCredential'
         'Submit-SmartEmailEvent'

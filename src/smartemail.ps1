@@ -17,7 +17,7 @@ $ErrorActionPreference = 'Stop'
 
 function Stop-WithUsage([string] $Message) {
     [Console]::Error.WriteLine("smartemail: $Message")
-    [Console]::Error.WriteLine('usage: smartemail.ps1 [-inifile:<path>] [--imap|--pop] [-server:<host>] [-port:<n>] [--ssl2|--ssl|--tls1|--tls1_1|--tls1_2] [--delete|--deleteall] [--sort]')
+    [Console]::Error.WriteLine('usage: smartemail.ps1 [-inifile:<path>] [--imap|--pop|--msal] [-server:<host>] [-port:<n>] [--ssl2|--ssl|--tls1|--tls1_1|--tls1_2] [--delete|--deleteall] [--sort]')
     exit 1
 }
 
@@ -50,6 +50,8 @@ if ($flags.Contains('delete') -and $flags.Contains('deleteall')) { Stop-WithUsag
 $security = @('ssl2', 'ssl', 'tls1', 'tls1_1', 'tls1_2' | Where-Object { $flags.Contains($_) })
 if ($security.Count -gt 1) { Stop-WithUsage "--$($security -join ' and --') cannot be used together." }
 if ($flags.Contains('renewTokenSilent') -and $flags.Contains('doNotSaveAccount')) { Stop-WithUsage '--renewTokenSilent and --doNotSaveAccount cannot be used together.' }
+if (($flags.Contains('renewTokenSilent') -or $flags.Contains('doNotSaveAccount')) -and -not $flags.Contains('renewMsalToken')) { Stop-WithUsage '--renewTokenSilent and --doNotSaveAccount go with --msal --renewMsalToken.' }
+if ($flags.Contains('renewMsalToken') -and ($flags.Contains('imap') -or $flags.Contains('pop') -or $flags.Contains('credentials'))) { Stop-WithUsage '--renewMsalToken goes with --msal (and no other protocol or operation).' }
 if ($values.ContainsKey('port') -and $values['port'] -notmatch '^\d{1,5}$') { Stop-WithUsage "-port:$($values['port']) is not a port number." }
 
 try {
@@ -77,15 +79,30 @@ if ($flags.Contains('credentials')) {
         exit 2
     }
 }
-if ($flags.Contains('msal') -or $flags.Contains('renewMsalToken')) {
-    [Console]::Error.WriteLine('smartemail: --msal (Office 365 through OAuth2) is not supported by this version of SmartEmail.')
-    exit 2
+if ($flags.Contains('renewMsalToken')) {
+    # --msal --renewMsalToken [--renewTokenSilent|--doNotSaveAccount]: the Office 365 sign-in.
+    $sign = @{ InformationAction = 'Continue' }
+    if ($values.ContainsKey('inifile')) { $sign.Path = $values['inifile'] }
+    if ($flags.Contains('renewTokenSilent')) { $sign.Silent = $true }
+    if ($flags.Contains('doNotSaveAccount')) { $sign.DoNotSaveAccount = $true }
+    try {
+        $status = Request-SmartEmailToken @sign
+        if ($status.Mode -eq 'AppOnly') { Write-Host "smartemail: app-only access works for $($status.Account); nothing to renew." }
+        elseif ($status.Saved) { Write-Host "smartemail: signed in as $($status.Account); the sign-in is stored and renewed by every run." }
+        else { Write-Host "smartemail: signed in as $($status.Account); nothing was stored (--doNotSaveAccount)." }
+        exit 0
+    }
+    catch {
+        [Console]::Error.WriteLine("smartemail: $($_.Exception.Message)")
+        exit 2
+    }
 }
 
 $run = @{ InformationAction = 'Continue' }
 if ($values.ContainsKey('inifile')) { $run.Path = $values['inifile'] }
 if ($flags.Contains('imap')) { $run.Protocol = 'IMAP' }
 if ($flags.Contains('pop')) { $run.Protocol = 'POP' }
+if ($flags.Contains('msal')) { $run.Protocol = 'MSAL' }
 if ($values.ContainsKey('server')) { $run.Server = $values['server'] }
 if ($values.ContainsKey('port')) { $run.Port = [int]$values['port'] }
 if ($security.Count -eq 1) { $run.SecurityProtocol = $security[0].ToUpperInvariant() }

@@ -201,6 +201,14 @@ namespace SmartEmail
         public SecretState ClientSecret { get; internal set; } = new SecretState(null);
         /// <summary>MSAL certificate file, resolved, or null.</summary>
         public string? CertificatePath { get; internal set; }
+        /// <summary>Whether and how the password of the MSAL certificate file is stored.</summary>
+        public SecretState CertificatePassword { get; internal set; } = new SecretState(null);
+        /// <summary>The thumbprint of the MSAL certificate in a certificate store, or null.</summary>
+        public string? ClientCertificateThumbprint { get; internal set; }
+        /// <summary>MSAL scopes (space-separated), or null for the derived ones.</summary>
+        public string? Scopes { get; internal set; }
+        /// <summary>MSAL token cache file, resolved, or null for the default.</summary>
+        public string? TokenCachePath { get; internal set; }
         /// <summary>MSAL mail protocol (IMAP or POP).</summary>
         public MailProtocol MsalMailProtocol { get; internal set; } = MailProtocol.IMAP;
     }

@@ -49,9 +49,13 @@ namespace SmartEmail
 
         /// <summary>Encrypts a value for this user (or, on Windows with LocalMachine, this machine).</summary>
         /// <exception cref="SmartEmailException">The key file cannot be created or read.</exception>
-        public static string Protect(string plain, SecretScope scope = SecretScope.CurrentUser)
+        public static string Protect(string plain, SecretScope scope = SecretScope.CurrentUser) =>
+            ProtectBytes(Encoding.UTF8.GetBytes(plain), scope);
+
+        /// <summary>Encrypts bytes (a token cache, for one) the way <see cref="Protect"/> encrypts text.</summary>
+        /// <exception cref="SmartEmailException">The key file cannot be created or read.</exception>
+        public static string ProtectBytes(byte[] bytes, SecretScope scope = SecretScope.CurrentUser)
         {
-            var bytes = Encoding.UTF8.GetBytes(plain);
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
             {
                 var dpapi = scope == SecretScope.LocalMachine ? DataProtectionScope.LocalMachine : DataProtectionScope.CurrentUser;
@@ -71,21 +75,28 @@ namespace SmartEmail
 
         /// <summary>The plain value of a stored one: decrypted when encrypted, as it is when typed by hand.</summary>
         /// <exception cref="SmartEmailException">The value cannot be decrypted here, with what to do about it.</exception>
-        public static string Unprotect(string stored)
+        public static string Unprotect(string stored) =>
+            IsProtected(stored) ? Encoding.UTF8.GetString(UnprotectBytes(stored)) : stored;
+
+        /// <summary>The bytes <see cref="ProtectBytes"/> encrypted.</summary>
+        /// <param name="stored">The encrypted value.</param>
+        /// <param name="rerun">What to do when it cannot be decrypted; by default, run Set-SmartEmailCredential again.</param>
+        /// <exception cref="SmartEmailException">The value cannot be decrypted here, with what to do about it.</exception>
+        public static byte[] UnprotectBytes(string stored, string? rerun = null)
         {
             if (!IsProtected(stored))
-                return stored;
+                throw new SmartEmailException("The value is not one SmartEmail encrypted.");
             var body = stored.Substring(ProtectedPrefix.Length);
-            const string Rerun = "Run Set-SmartEmailCredential again, as the account that runs the job, on this machine.";
+            rerun ??= "Run Set-SmartEmailCredential again, as the account that runs the job, on this machine.";
             try
             {
                 if (body.StartsWith(UserTag, StringComparison.Ordinal) || body.StartsWith(MachineTag, StringComparison.Ordinal))
                 {
                     if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-                        throw new SmartEmailException($"This value was encrypted with Windows DPAPI and cannot be decrypted on this platform. {Rerun}");
+                        throw new SmartEmailException($"This value was encrypted with Windows DPAPI and cannot be decrypted on this platform. {rerun}");
                     var machine = body.StartsWith(MachineTag, StringComparison.Ordinal);
                     var data = Convert.FromBase64String(body.Substring((machine ? MachineTag : UserTag).Length));
-                    return Encoding.UTF8.GetString(ProtectedData.Unprotect(data, null, machine ? DataProtectionScope.LocalMachine : DataProtectionScope.CurrentUser));
+                    return ProtectedData.Unprotect(data, null, machine ? DataProtectionScope.LocalMachine : DataProtectionScope.CurrentUser);
                 }
                 if (body.StartsWith(AesTag, StringComparison.Ordinal))
                 {
@@ -93,23 +104,23 @@ namespace SmartEmail
                     if (parts.Length != 2)
                         throw new FormatException("missing key id");
                     if (!File.Exists(KeyFile))
-                        throw new SmartEmailException($"This value was encrypted with a key that is not on this machine for this user ({KeyFile} is missing). {Rerun}");
+                        throw new SmartEmailException($"This value was encrypted with a key that is not on this machine for this user ({KeyFile} is missing). {rerun}");
                     var key = LoadOrCreateKey();
                     if (!string.Equals(parts[0], KeyId(key), StringComparison.Ordinal))
-                        throw new SmartEmailException($"This value was encrypted with another key than {KeyFile} (another user or machine, or a lost key). {Rerun}");
+                        throw new SmartEmailException($"This value was encrypted with another key than {KeyFile} (another user or machine, or a lost key). {rerun}");
                     var data = Convert.FromBase64String(parts[1]);
                     var gcm = new GcmBlockCipher(new AesEngine());
                     gcm.Init(false, new AeadParameters(new KeyParameter(key), 128, data.Take(12).ToArray()));
                     var output = new byte[gcm.GetOutputSize(data.Length - 12)];
                     var length = gcm.ProcessBytes(data, 12, data.Length - 12, output, 0);
                     length += gcm.DoFinal(output, length);
-                    return Encoding.UTF8.GetString(output, 0, length);
+                    return length == output.Length ? output : output.Take(length).ToArray();
                 }
                 throw new FormatException("unknown kind");
             }
             catch (Exception e) when (e is FormatException || e is CryptographicException || e is Org.BouncyCastle.Crypto.InvalidCipherTextException)
             {
-                throw new SmartEmailException($"An encrypted value in the INI is damaged or was not written by SmartEmail ({e.Message}). {Rerun}", e);
+                throw new SmartEmailException($"An encrypted value is damaged or was not written by SmartEmail ({e.Message}). {rerun}", e);
             }
         }
 
@@ -168,7 +179,7 @@ namespace SmartEmail
         /// Sets Unix permission bits. File.SetUnixFileMode exists from .NET 7 (PowerShell 7.4+); this assembly targets
         /// netstandard2.0, so it is found by reflection. Without it (an older runtime) the key file keeps the umask's mode.
         /// </summary>
-        private static void SetMode(string path, int mode)
+        internal static void SetMode(string path, int mode)
         {
             var modeType = Type.GetType("System.IO.UnixFileMode");
             var method = modeType == null ? null : typeof(File).GetMethod("SetUnixFileMode", new[] { typeof(string), modeType });

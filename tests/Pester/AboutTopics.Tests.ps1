@@ -4,7 +4,7 @@ BeforeAll {
 }
 
 Describe 'About topics' {
-    It '<_> is found by Get-Help' -ForEach @('about_SmartEmail', 'about_SmartEmail_Ini', 'about_SmartEmail_Rules', 'about_SmartEmail_Migration') {
+    It '<_> is found by Get-Help' -ForEach @('about_SmartEmail', 'about_SmartEmail_Ini', 'about_SmartEmail_Rules', 'about_SmartEmail_Migration', 'about_SmartEmail_Office365') {
         $help = Get-Help $_ | Out-String
         $help | Should -Match "TOPIC\s+$_"
         $help | Should -Match 'LONG DESCRIPTION'

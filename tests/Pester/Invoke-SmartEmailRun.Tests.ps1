@@ -228,6 +228,9 @@ Describe 'smartemail.ps1, the legacy command line' {
         @{ Why = 'two TLS minimums'; Arguments = @('--tls1', '--tls1_2') }
         @{ Why = 'an unknown argument'; Arguments = @('--fast') }
         @{ Why = 'a port that is not a number'; Arguments = @('-port:abc') }
+        @{ Why = '--renewTokenSilent with --doNotSaveAccount'; Arguments = @('--msal', '--renewMsalToken', '--renewTokenSilent', '--doNotSaveAccount') }
+        @{ Why = '--renewTokenSilent without --renewMsalToken'; Arguments = @('--msal', '--renewTokenSilent') }
+        @{ Why = '--renewMsalToken with --imap'; Arguments = @('--imap', '--renewMsalToken') }
     ) {
         $r = Invoke-Legacy $Arguments
         $r.ExitCode | Should -Be 1

@@ -116,7 +116,7 @@ Describe 'A mail server that fails while its INBOX is listed' -Tag 'Integration'
         # A private instance, so that stopping or killing it touches no other test. services.sh wants a ROOT that the
         # users nobody and dovecot can reach: a folder of its own under /tmp.
         $FaultRoot = Join-Path ([System.IO.Path]::GetTempPath()) "se-faults-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-        $ports = @(Get-FreePort -Count 6)
+        $ports = @(Get-FreePort -Count 8)
         $FaultPortEnv = [ordered]@{
             SMARTEMAIL_TEST_IMAP_PORT  = $ports[0]
             SMARTEMAIL_TEST_IMAPS_PORT = $ports[1]
@@ -124,6 +124,8 @@ Describe 'A mail server that fails while its INBOX is listed' -Tag 'Integration'
             SMARTEMAIL_TEST_POP3S_PORT = $ports[3]
             SMARTEMAIL_TEST_SMTP_PORT  = $ports[4]
             SMARTEMAIL_TEST_SMTPS_PORT = $ports[5]
+            SMARTEMAIL_TEST_OAUTH_PORT = $ports[6]
+            SMARTEMAIL_TEST_INTROSPECT_PORT = $ports[7]
         }
         # The first FETCH asks for 1,000 messages (the engine's batch size, which the cmdlet cannot change), so a
         # listing of 3,000 takes three; the reader below holds the listing after the first batch.

@@ -505,5 +505,361 @@ function Add-TestMaildirMessage {
     return $run
 }
 
+
+#region OAuth stand-in (tests/services/oauth_server.py)
+
+# The HTTPS base of the Entra stand-in, from services.json's "oauth" entry.
+function Get-TestOAuthBase {
+    $service = Get-TestService
+    if ($null -eq $service.PSObject.Properties['oauth']) {
+        throw ("'$env:SMARTEMAIL_TEST_SERVICES' has no 'oauth' entry: the test services were started by a " +
+            'services.sh without the OAuth server. Restart them with tests/services/services.sh start <ROOT>.')
+    }
+    return $service.oauth.authority.TrimEnd('/')
+}
+
+# Calls one /_test control; throws with the server's error text on a non-2xx answer.
+function Invoke-TestOAuthControl {
+    param(
+        [Parameter(Mandatory)] [ValidateSet('Get', 'Post')] [string] $Method,
+        [Parameter(Mandatory)] [string] $Path,
+        [System.Collections.IDictionary] $Body
+    )
+    $uri = (Get-TestOAuthBase) + $Path
+    $parameters = @{
+        Uri = $uri; Method = $Method; SkipCertificateCheck = $true; SkipHttpErrorCheck = $true
+        StatusCodeVariable = 'status'; TimeoutSec = 30
+    }
+    if ($Method -eq 'Post') {
+        $parameters.ContentType = 'application/json'
+        $parameters.Body = ConvertTo-Json -InputObject $(if ($Body) { $Body } else { @{} }) -Depth 6 -Compress
+    }
+    $answer = Invoke-RestMethod @parameters
+    if ($status -lt 200 -or $status -ge 300) {
+        $text = if ($answer -and $answer.PSObject.Properties['error']) { $answer.error } else { "$answer" }
+        throw "OAuth test control $Method $Path failed with HTTP ${status}: $text"
+    }
+    # A JSON list is unrolled; an empty list gives nothing (callers drop the $null).
+    return $answer
+}
+
+function Get-TestOAuthAuthority {
+    <#
+    .SYNOPSIS
+        Returns the MSAL authority URL of the Entra stand-in for a tenant: https://localhost:PORT/<tenant>.
+    .PARAMETER Tenant
+        The tenant's GUID or domain alias (as given to New-TestOAuthTenant), or common/organizations.
+    .EXAMPLE
+        Get-TestOAuthAuthority -Tenant contoso.test   # https://localhost:10443/contoso.test
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory, Position = 0)] [string] $Tenant)
+    return '{0}/{1}' -f (Get-TestOAuthBase), $Tenant
+}
+
+function Reset-TestOAuth {
+    <#
+    .SYNOPSIS
+        Makes the Entra stand-in forget everything: tenants, clients, device and authorization codes, tokens,
+        settings (back to their defaults) and the request log.
+    .DESCRIPTION
+        Call it in BeforeAll/BeforeEach: the server runs for the whole test run and keeps state between test files.
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    param()
+    if ($PSCmdlet.ShouldProcess('OAuth test server', 'Reset')) {
+        $null = Invoke-TestOAuthControl Post '/_test/reset'
+    }
+}
+
+function New-TestOAuthTenant {
+    <#
+    .SYNOPSIS
+        Creates a tenant in the Entra stand-in, optionally with a domain alias usable in place of its GUID.
+    .PARAMETER Id
+        The tenant GUID; a new one by default.
+    .PARAMETER Domain
+        A domain name that also names the tenant in URLs, e.g. contoso.test.
+    .OUTPUTS
+        An object with id and domain.
+    .EXAMPLE
+        $tenant = New-TestOAuthTenant -Domain contoso.test
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    param(
+        [guid] $Id = [guid]::NewGuid(),
+        [string] $Domain
+    )
+    $body = [ordered]@{ id = $Id.ToString() }
+    if ($Domain) { $body.domain = $Domain }
+    if ($PSCmdlet.ShouldProcess($Id, 'Create OAuth test tenant')) {
+        Invoke-TestOAuthControl Post '/_test/tenant' $body
+    }
+}
+
+function Register-TestOAuthClient {
+    <#
+    .SYNOPSIS
+        Registers an application (client) in a tenant of the Entra stand-in; registering a client id again replaces it.
+    .DESCRIPTION
+        A client with -Secret and/or a certificate is confidential (client credentials; its delegated grants must
+        authenticate too); one with neither is public (device code, browser sign-in) unless -Public:$false says
+        otherwise. -Mailbox is the dovecot user (a plain name: alice, bob, carol) whose mailbox the app's app-only
+        tokens open; without it app-only tokens are refused by dovecot, like an Exchange app without mailbox access.
+    .PARAMETER Tenant
+        The tenant's GUID or domain alias.
+    .PARAMETER CertificatePath
+        A PEM file with the app's certificate (a private key in the same file is not sent).
+    .PARAMETER Certificate
+        The app's certificate as an X509Certificate2 (only the public part is sent).
+    .PARAMETER SecretExpired
+        The secret is known but expired: using it gives AADSTS7000222.
+    .PARAMETER Consented
+        $false reproduces missing (admin) consent: every token request gives AADSTS65001. Default $true.
+    .OUTPUTS
+        The registration as the server stored it: client_id, tenant, name, public, consented, mailbox, has_secret,
+        certificates (x5t, x5t#S256).
+    .EXAMPLE
+        Register-TestOAuthClient -Tenant contoso.test -ClientId $appId -Secret 's3cret' -Mailbox alice
+    .EXAMPLE
+        Register-TestOAuthClient -Tenant $tenant.id -ClientId $appId -Public   # device code / browser sign-in
+    #>
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'None')]
+    param(
+        [Parameter(Mandatory)] [string] $Tenant,
+        [string] $ClientId = [guid]::NewGuid().ToString(),
+        [string] $Name,
+        [string] $Secret,
+        [switch] $SecretExpired,
+        [Parameter(Mandatory, ParameterSetName = 'Path')] [string] $CertificatePath,
+        [Parameter(Mandatory, ParameterSetName = 'Certificate')]
+        [System.Security.Cryptography.X509Certificates.X509Certificate2] $Certificate,
+        [string] $Mailbox,
+        [bool] $Consented = $true,
+        [switch] $Public
+    )
+    $body = [ordered]@{ tenant = $Tenant; client_id = $ClientId; consented = $Consented }
+    if ($Name) { $body.name = $Name }
+    if ($PSBoundParameters.ContainsKey('Secret')) { $body.secret = $Secret }
+    if ($SecretExpired) { $body.secret_expired = $true }
+    if ($Mailbox) { $body.mailbox = $Mailbox }
+    if ($PSBoundParameters.ContainsKey('Public')) { $body.public = [bool]$Public }
+    if ($PSCmdlet.ParameterSetName -eq 'Path') {
+        if (-not (Test-Path -LiteralPath $CertificatePath -PathType Leaf)) { throw "Certificate file '$CertificatePath' does not exist." }
+        $text = [System.IO.File]::ReadAllText((Resolve-Path -LiteralPath $CertificatePath).ProviderPath)
+        $blocks = [regex]::Matches($text, '-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----')
+        if ($blocks.Count -eq 0) { throw "'$CertificatePath' contains no PEM certificate." }
+        $body.certificate_pem = @($blocks | ForEach-Object Value)
+    } elseif ($PSCmdlet.ParameterSetName -eq 'Certificate') {
+        $body.certificate_pem = "-----BEGIN CERTIFICATE-----`n" +
+            [Convert]::ToBase64String($Certificate.RawData, [Base64FormattingOptions]::InsertLineBreaks) +
+            "`n-----END CERTIFICATE-----`n"
+    }
+    if ($PSCmdlet.ShouldProcess($ClientId, 'Register OAuth test client')) {
+        Invoke-TestOAuthControl Post '/_test/client' $body
+    }
+}
+
+function Set-TestOAuthSettings {
+    <#
+    .SYNOPSIS
+        Changes the Entra stand-in's token lifetimes; only the parameters given change (Reset-TestOAuth restores all).
+    .PARAMETER AccessTokenLifetime
+        Seconds an access token lives (default 3600). MSAL treats a token that expires within 5 minutes as expired,
+        so use more than 300 to see MSAL serve it from its cache.
+    .PARAMETER RefreshTokenLifetime
+        Seconds a refresh token lives (default 90 days).
+    .PARAMETER ReportRefreshTokenExpiresIn
+        $true adds refresh_token_expires_in to delegated token answers (Entra sends it only in some cases).
+    .PARAMETER DeviceCodeLifetime
+        Seconds a device code can be approved (default 900); after that polling gets expired_token.
+    .OUTPUTS
+        All settings after the change.
+    .EXAMPLE
+        Set-TestOAuthSettings -AccessTokenLifetime 400 -ReportRefreshTokenExpiresIn $true
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    param(
+        [ValidateRange(0, [int]::MaxValue)] [int] $AccessTokenLifetime,
+        [ValidateRange(0, [int]::MaxValue)] [int] $RefreshTokenLifetime,
+        [bool] $ReportRefreshTokenExpiresIn,
+        [ValidateRange(0, [int]::MaxValue)] [int] $DeviceCodeLifetime
+    )
+    $names = @{
+        AccessTokenLifetime = 'access_token_lifetime'; RefreshTokenLifetime = 'refresh_token_lifetime'
+        ReportRefreshTokenExpiresIn = 'report_refresh_token_expires_in'; DeviceCodeLifetime = 'device_code_lifetime'
+    }
+    $body = [ordered]@{}
+    foreach ($key in $names.Keys) {
+        if ($PSBoundParameters.ContainsKey($key)) { $body[$names[$key]] = $PSBoundParameters[$key] }
+    }
+    if ($PSCmdlet.ShouldProcess('OAuth test server', 'Change settings')) {
+        Invoke-TestOAuthControl Post '/_test/settings' $body
+    }
+}
+
+function Get-TestDeviceCode {
+    <#
+    .SYNOPSIS
+        Lists the pending (not yet approved, declined or expired) device codes of the Entra stand-in.
+    .OUTPUTS
+        Objects with user_code, client_id, tenant, scope and expires_in (seconds left).
+    .EXAMPLE
+        Get-TestDeviceCode -ClientId $appId
+    #>
+    [CmdletBinding()]
+    param([string] $ClientId)
+    foreach ($code in @(Invoke-TestOAuthControl Get '/_test/device_codes')) {
+        if ($null -eq $code) { continue }
+        if (-not $ClientId -or $code.client_id -eq $ClientId) { $code }
+    }
+}
+
+function Approve-TestDeviceCode {
+    <#
+    .SYNOPSIS
+        Completes a device-code sign-in as a test user (what the user would do in a browser), or declines it.
+    .DESCRIPTION
+        Without -UserCode it waits (up to -TimeoutSeconds) until exactly one device code is pending (for -ClientId
+        when given) and approves that one, so a test can approve a code that the code under test requested in the
+        background.
+    .PARAMETER User
+        The dovecot user name that signs in (alice, bob, carol); the tokens open that mailbox.
+    .PARAMETER Decline
+        Decline instead: polling then gets authorization_declined.
+    .OUTPUTS
+        An object with user_code, status (approved or declined) and user.
+    .EXAMPLE
+        Approve-TestDeviceCode -User alice -ClientId $appId
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    param(
+        [string] $UserCode,
+        [string] $User,
+        [switch] $Decline,
+        [string] $ClientId,
+        [ValidateRange(1, 600)] [int] $TimeoutSeconds = 30
+    )
+    if (-not $Decline -and -not $User) { throw 'Give -User (the signed-in test user), or -Decline.' }
+    if (-not $UserCode) {
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+        while ($true) {
+            $pending = @(Get-TestDeviceCode -ClientId $ClientId)
+            if ($pending.Count -eq 1) { $UserCode = $pending[0].user_code; break }
+            if ($pending.Count -gt 1) { throw "$($pending.Count) device codes are pending: give -UserCode or -ClientId." }
+            if ([DateTime]::UtcNow -ge $deadline) { throw "No device code was requested within $TimeoutSeconds s." }
+            Start-Sleep -Milliseconds 100
+        }
+    }
+    $body = [ordered]@{ user_code = $UserCode }
+    if ($User) { $body.user = $User }
+    if ($Decline) { $body.decline = $true }
+    if ($PSCmdlet.ShouldProcess($UserCode, $(if ($Decline) { 'Decline device code' } else { "Approve device code as $User" }))) {
+        Invoke-TestOAuthControl Post '/_test/approve' $body
+    }
+}
+
+function Set-TestBrowserSignIn {
+    <#
+    .SYNOPSIS
+        Arms the Entra stand-in's /authorize: the next browser sign-in signs this user in (302 back to the redirect
+        URI with a code). Unarmed, /authorize answers a page saying "sign-in not armed".
+    .PARAMETER User
+        The dovecot user name to sign in.
+    .PARAMETER Disarm
+        Disarm a pending sign-in instead.
+    .EXAMPLE
+        Set-TestBrowserSignIn -User bob
+    #>
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'User')]
+    param(
+        [Parameter(Mandatory, Position = 0, ParameterSetName = 'User')] [string] $User,
+        [Parameter(Mandatory, ParameterSetName = 'Disarm')] [switch] $Disarm
+    )
+    $body = @{ user = $(if ($Disarm) { $null } else { $User }) }
+    if ($PSCmdlet.ShouldProcess('OAuth test server', $(if ($Disarm) { 'Disarm browser sign-in' } else { "Arm browser sign-in for $User" }))) {
+        $null = Invoke-TestOAuthControl Post '/_test/browser' $body
+    }
+}
+
+function Revoke-TestOAuthToken {
+    <#
+    .SYNOPSIS
+        Revokes tokens in the Entra stand-in: a user's refresh and access tokens (-User), a client's app-only access
+        tokens (-ClientId), or a user's tokens issued to one client (both).
+    .DESCRIPTION
+        A revoked refresh token gets invalid_grant AADSTS50173; dovecot refuses a revoked access token at the next
+        login (it introspects every login).
+    .OUTPUTS
+        The number of tokens revoked.
+    .EXAMPLE
+        Revoke-TestOAuthToken -User alice
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    [OutputType([int])]
+    param(
+        [string] $User,
+        [string] $ClientId
+    )
+    if (-not $User -and -not $ClientId) { throw 'Give -User, -ClientId or both.' }
+    $body = [ordered]@{}
+    if ($User) { $body.user = $User }
+    if ($ClientId) { $body.client_id = $ClientId }
+    if ($PSCmdlet.ShouldProcess("$User $ClientId".Trim(), 'Revoke OAuth tokens')) {
+        [int](Invoke-TestOAuthControl Post '/_test/revoke' $body).revoked
+    }
+}
+
+function Set-TestAccessTokenExpired {
+    <#
+    .SYNOPSIS
+        Expires every access token the Entra stand-in has issued so far (refresh tokens stay valid), so dovecot
+        refuses them while a client cache may still think they are good.
+    .OUTPUTS
+        The number of tokens expired.
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    [OutputType([int])]
+    param()
+    if ($PSCmdlet.ShouldProcess('OAuth test server', 'Expire all access tokens')) {
+        [int](Invoke-TestOAuthControl Post '/_test/expire_access_tokens').expired
+    }
+}
+
+function Get-TestOAuthLog {
+    <#
+    .SYNOPSIS
+        Returns the Entra stand-in's request log, oldest first: one entry per token, devicecode and authorize request
+        (time, path, grant_type, client_id, user, scope, status, error_code) and per introspection (path
+        /introspect, client_id, user, active). Never secrets or tokens.
+    .DESCRIPTION
+        Tells a silent refresh (a refresh_token grant) from an MSAL cache hit (no request at all).
+    .PARAMETER GrantType
+        Only token requests of this grant type, e.g. refresh_token or client_credentials.
+    .PARAMETER Introspection
+        Only the introspection entries (one per dovecot login attempt with a token).
+    .EXAMPLE
+        @(Get-TestOAuthLog -GrantType refresh_token).Count | Should -Be 1
+    #>
+    [CmdletBinding()]
+    param(
+        [string] $GrantType,
+        [switch] $Introspection
+    )
+    foreach ($entry in @(Invoke-TestOAuthControl Get '/_test/log')) {
+        if ($null -eq $entry) { continue }
+        if ($Introspection -and $entry.path -ne '/introspect') { continue }
+        if ($GrantType -and $entry.PSObject.Properties['grant_type'] -and $entry.grant_type -ne $GrantType) { continue }
+        if ($GrantType -and -not $entry.PSObject.Properties['grant_type']) { continue }
+        $entry
+    }
+}
+
+#endregion
+
 Export-ModuleMember -Function Get-TestService, Initialize-TestMailKit, Connect-TestImap, Connect-TestPop3,
-    Clear-TestMailbox, Add-TestMessage, Get-TestMessage, Send-TestMail, Add-TestMaildirMessage
+    Clear-TestMailbox, Add-TestMessage, Get-TestMessage, Send-TestMail, Add-TestMaildirMessage,
+    Get-TestOAuthAuthority, Reset-TestOAuth, New-TestOAuthTenant, Register-TestOAuthClient, Set-TestOAuthSettings,
+    Get-TestDeviceCode, Approve-TestDeviceCode, Set-TestBrowserSignIn, Revoke-TestOAuthToken,
+    Set-TestAccessTokenExpired, Get-TestOAuthLog

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Real mail servers for SmartEmail's integration tests (Linux only, 127.0.0.1, unprivileged ports):
-# a private dovecot instance (IMAP/POP3 with STARTTLS and implicit TLS) and an aiosmtpd SMTP sink that
-# delivers into the dovecot users' Maildirs.
+# a private dovecot instance (IMAP/POP3 with STARTTLS and implicit TLS, PLAIN/LOGIN and XOAUTH2/OAUTHBEARER),
+# an aiosmtpd SMTP sink that delivers into the dovecot users' Maildirs, and oauth_server.py, a stand-in for
+# Microsoft Entra ID whose access tokens dovecot accepts (it asks the server's introspection endpoint).
 #
-#   services.sh start  ROOT   start both (restarts an instance already recorded under ROOT), write ROOT/services.json
-#   services.sh stop   ROOT   stop both and wait until their processes are gone; never fails when nothing runs
-#   services.sh status ROOT   print what runs; exit 0 when both run, 3 otherwise
+#   services.sh start  ROOT   start all three (restarts an instance already recorded under ROOT), write ROOT/services.json
+#   services.sh stop   ROOT   stop all three and wait until their processes are gone; never fails when nothing runs
+#   services.sh status ROOT   print what runs; exit 0 when all three run, 3 otherwise
 #
 # Ports can be overridden: SMARTEMAIL_TEST_IMAP_PORT (10143), SMARTEMAIL_TEST_IMAPS_PORT (10993),
 # SMARTEMAIL_TEST_POP3_PORT (10110), SMARTEMAIL_TEST_POP3S_PORT (10995), SMARTEMAIL_TEST_SMTP_PORT (10025),
-# SMARTEMAIL_TEST_SMTPS_PORT (10465). SINK_USER/SINK_PASS restrict the sink's AUTH (default: any credentials).
-# Needs root (dovecot's mail processes and the sink run as nobody:nogroup) and the Debian packages
-# dovecot-imapd, dovecot-pop3d, python3-aiosmtpd, openssl and iproute2.
+# SMARTEMAIL_TEST_SMTPS_PORT (10465), SMARTEMAIL_TEST_OAUTH_PORT (10443, HTTPS: the authority),
+# SMARTEMAIL_TEST_INTROSPECT_PORT (10080, plain HTTP, only dovecot uses it). SINK_USER/SINK_PASS restrict the
+# sink's AUTH (default: any credentials).
+# Needs root (dovecot's mail processes, the sink and the OAuth server run as nobody:nogroup) and the Debian packages
+# dovecot-imapd, dovecot-pop3d, python3-aiosmtpd, python3-cryptography, openssl and iproute2.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -46,11 +49,15 @@ POP3_PORT=$(port_var SMARTEMAIL_TEST_POP3_PORT 10110)
 POP3S_PORT=$(port_var SMARTEMAIL_TEST_POP3S_PORT 10995)
 SMTP_PORT=$(port_var SMARTEMAIL_TEST_SMTP_PORT 10025)
 SMTPS_PORT=$(port_var SMARTEMAIL_TEST_SMTPS_PORT 10465)
+OAUTH_PORT=$(port_var SMARTEMAIL_TEST_OAUTH_PORT 10443)
+INTROSPECT_PORT=$(port_var SMARTEMAIL_TEST_INTROSPECT_PORT 10080)
 DOVECOT_PORTS=("$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT")
 SINK_PORTS=("$SMTP_PORT" "$SMTPS_PORT")
+OAUTH_PORTS=("$OAUTH_PORT" "$INTROSPECT_PORT")
 
 DOVECOT_PIDFILE=$ROOT/dovecot.pid
 SINK_PIDFILE=$ROOT/smtp-sink.pid   # "RUNUSER_PID PYTHON_PID": runuser forks, the python child listens
+OAUTH_PIDFILE=$ROOT/oauth-server.pid   # the python PID itself: setpriv execs, it does not fork
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2fs", b - a }'; }
@@ -131,6 +138,17 @@ sink_pids() {
     return 0
 }
 
+# Prints the live OAuth server PID (a python3 whose command line mentions ROOT).
+oauth_pid() {
+    local pid=''
+    [[ -s $OAUTH_PIDFILE ]] && read -r pid _ <"$OAUTH_PIDFILE"
+    if [[ -n $pid ]] && running "$pid" &&
+        [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == */python3* ]] && mentions_root "$pid"; then
+        echo "$pid"
+    fi
+    return 0
+}
+
 # wait_gone TIMEOUT_SECONDS PID...: 0 when all are gone in time.
 wait_gone() {
     local seconds=$1
@@ -175,11 +193,17 @@ stop_dovecot() {
     terminate dovecot "${procs[@]}"
 }
 
-# Stops both services, in parallel; prints what was stopped.
+# Stops all services, in parallel; prints what was stopped.
 stop_all() {
-    local dpid spids python_pid stopped=() job_pids=()
+    local dpid spids opid python_pid stopped=() job_pids=()
     dpid=$(dovecot_pid) || dpid=
     spids=$(sink_pids)
+    opid=$(oauth_pid)
+    if [[ -n $opid ]]; then
+        terminate oauth-server "$opid" &
+        job_pids+=($!)
+        stopped+=("oauth-server (pid $opid)")
+    fi
     if [[ -n $spids ]]; then
         # SIGTERM to the python child ends it at once; runuser then exits with it. (A SIGTERM to runuser
         # makes it wait 2s before it kills the child.)
@@ -201,7 +225,7 @@ stop_all() {
         wait_gone 5 $spids || terminate smtp-sink $spids || rc=1
     fi
     ((rc == 0)) || die "could not stop everything under $ROOT"
-    rm -f "$DOVECOT_PIDFILE" "$SINK_PIDFILE"
+    rm -f "$DOVECOT_PIDFILE" "$SINK_PIDFILE" "$OAUTH_PIDFILE"
     local summary='' item
     for item in "${stopped[@]}"; do summary+="${summary:+ and }$item"; done
     echo "$summary"
@@ -234,7 +258,7 @@ wait_listen() {
 
 fail_start() {
     err "error: $*"
-    for f in "$ROOT/log/dovecot.log" "$ROOT/log/dovecot.out" "$ROOT/log/smtp-sink.log"; do
+    for f in "$ROOT/log/dovecot.log" "$ROOT/log/dovecot.out" "$ROOT/log/smtp-sink.log" "$ROOT/log/oauth-server.log"; do
         [[ -s $f ]] && { err "--- last lines of $f"; tail -n 15 "$f" >&2; }
     done
     stop_all >/dev/null || true
@@ -258,6 +282,11 @@ make_cert() {
 render_config() {
     local esc
     esc=$(printf '%s' "$ROOT" | sed 's/[\\|&]/\\&/g')
+    # XOAUTH2/OAUTHBEARER: dovecot.conf includes oauth2.conf, which points the oauth2 passdb at the .ext file.
+    sed -e "s|@ROOT@|$esc|g" "$HERE/oauth2.conf.in" >"$ROOT/oauth2.conf"
+    sed -e "s|@INTROSPECTION_URL@|http://127.0.0.1:$INTROSPECT_PORT/introspect|g" \
+        "$HERE/dovecot-oauth2.conf.ext.in" >"$ROOT/dovecot-oauth2.conf.ext"
+    chmod 644 "$ROOT/oauth2.conf" "$ROOT/dovecot-oauth2.conf.ext"
     sed -e "s|@ROOT@|$esc|g" -e "s|@IMAP_PORT@|$IMAP_PORT|g" -e "s|@IMAPS_PORT@|$IMAPS_PORT|g" \
         -e "s|@POP3_PORT@|$POP3_PORT|g" -e "s|@POP3S_PORT@|$POP3S_PORT|g" \
         "$HERE/dovecot.conf.in" >"$ROOT/dovecot.conf"
@@ -288,14 +317,15 @@ make_maildirs() {
 check_access() {
     local hint="(is a parent folder of $ROOT closed to others? Use a ROOT under /tmp)"
     runuser -u nobody -g nogroup -- test -w "$ROOT/mail/$CATCH_ALL/Maildir/new" -a -r "$ROOT/tls/key.pem" \
-        -a -r "$ROOT/smtp_sink.py" || die "user nobody cannot use $ROOT/mail, the key or the sink script $hint"
+        -a -r "$ROOT/smtp_sink.py" -a -r "$ROOT/oauth_server.py" ||
+        die "user nobody cannot use $ROOT/mail, the key or the sink and OAuth server scripts $hint"
     runuser -u dovecot -- test -r "$ROOT/users" || die "user dovecot cannot read $ROOT/users $hint"
 }
 
 write_json() {
     ROOT=$ROOT DOMAIN=$DOMAIN USERS="${USERS[*]}" IMAP_PORT=$IMAP_PORT IMAPS_PORT=$IMAPS_PORT \
         POP3_PORT=$POP3_PORT POP3S_PORT=$POP3S_PORT SMTP_PORT=$SMTP_PORT SMTPS_PORT=$SMTPS_PORT \
-        "$PYTHON" - <<'EOF'
+        OAUTH_PORT=$OAUTH_PORT INTROSPECT_PORT=$INTROSPECT_PORT "$PYTHON" - <<'EOF'
 import json, os
 e = os.environ
 root = e["ROOT"]
@@ -304,6 +334,8 @@ doc = {
     "imap": {"port": int(e["IMAP_PORT"]), "tlsPort": int(e["IMAPS_PORT"])},
     "pop3": {"port": int(e["POP3_PORT"]), "tlsPort": int(e["POP3S_PORT"])},
     "smtp": {"port": int(e["SMTP_PORT"]), "tlsPort": int(e["SMTPS_PORT"])},
+    "oauth": {"authority": "https://localhost:" + e["OAUTH_PORT"], "port": int(e["OAUTH_PORT"]),
+              "introspectPort": int(e["INTROSPECT_PORT"])},
     "users": [{"name": u, "password": u + "-secret", "address": u + "@" + e["DOMAIN"]} for u in e["USERS"].split()],
     "certificate": root + "/tls/cert.pem",
     "root": root,
@@ -317,7 +349,7 @@ EOF
 }
 
 do_start() {
-    local t0 stale busy=() port dpid rpid python_pid
+    local t0 stale busy=() port dpid rpid python_pid opid
     t0=$(now)
     [[ $(uname -s) == Linux ]] || die "the test services run on Linux only"
     [[ $EUID -eq 0 ]] || die "start needs root (dovecot drops mail processes to nobody; the sink runs via runuser)"
@@ -325,13 +357,16 @@ do_start() {
         command -v "$tool" >/dev/null || die "'$tool' not found (apt-get install dovecot-imapd dovecot-pop3d python3-aiosmtpd openssl iproute2)"
     done
     "$PYTHON" -c 'import aiosmtpd' 2>/dev/null || die "$PYTHON cannot import aiosmtpd (apt-get install python3-aiosmtpd)"
-    [[ $(printf '%s\n' "${DOVECOT_PORTS[@]}" "${SINK_PORTS[@]}" | sort -u | wc -l) -eq 6 ]] ||
-        die "the six ports must differ: ${DOVECOT_PORTS[*]} ${SINK_PORTS[*]}"
+    "$PYTHON" -c 'import cryptography' 2>/dev/null ||
+        die "$PYTHON cannot import cryptography (apt-get install python3-cryptography)"
+    command -v setpriv >/dev/null || die "'setpriv' not found (apt-get install util-linux)"
+    [[ $(printf '%s\n' "${DOVECOT_PORTS[@]}" "${SINK_PORTS[@]}" "${OAUTH_PORTS[@]}" | sort -u | wc -l) -eq 8 ]] ||
+        die "the eight ports must differ: ${DOVECOT_PORTS[*]} ${SINK_PORTS[*]} ${OAUTH_PORTS[*]}"
 
     # An instance recorded under the same ROOT is stopped first; then any busy port is someone else's.
     stale=$(stop_all)
     [[ -z $stale ]] || err "stopped a running instance first: $stale"
-    for port in "${DOVECOT_PORTS[@]}" "${SINK_PORTS[@]}"; do
+    for port in "${DOVECOT_PORTS[@]}" "${SINK_PORTS[@]}" "${OAUTH_PORTS[@]}"; do
         [[ -z $(ss -Hltn "sport = :$port") ]] || busy+=("$port")
     done
     if ((${#busy[@]})); then
@@ -347,6 +382,7 @@ do_start() {
     render_config
     make_maildirs
     install -m 644 "$HERE/smtp_sink.py" "$ROOT/smtp_sink.py"
+    install -m 644 "$HERE/oauth_server.py" "$ROOT/oauth_server.py"
     check_access
 
     dovecot -c "$ROOT/dovecot.conf" -F </dev/null >>"$ROOT/log/dovecot.out" 2>&1 &
@@ -359,6 +395,12 @@ do_start() {
         </dev/null >>"$ROOT/log/smtp-sink.log" 2>&1 &
     rpid=$!
     echo "$rpid" >"$SINK_PIDFILE"
+    # setpriv execs (no fork, unlike runuser), so $! is the python process itself.
+    setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$PYTHON" "$ROOT/oauth_server.py" --host 127.0.0.1 \
+        --port "$OAUTH_PORT" --introspect-port "$INTROSPECT_PORT" --cert "$ROOT/tls/cert.pem" \
+        --key "$ROOT/tls/key.pem" </dev/null >>"$ROOT/log/oauth-server.log" 2>&1 &
+    opid=$!
+    echo "$opid" >"$OAUTH_PIDFILE"
 
     wait_listen dovecot 10 "$dpid" "${DOVECOT_PORTS[@]}" || fail_start "dovecot did not come up"
     # Switch off anvil's per-IP auth penalty: one failed login would otherwise delay every later login
@@ -368,10 +410,12 @@ do_start() {
     wait_listen smtp-sink 10 "$rpid" "${SINK_PORTS[@]}" || fail_start "the SMTP sink did not come up"
     python_pid=$(child_of "$rpid")
     echo "$rpid $python_pid" >"$SINK_PIDFILE"
+    wait_listen oauth-server 10 "$opid" "${OAUTH_PORTS[@]}" || fail_start "the OAuth server did not come up"
 
     write_json
     echo "services: up in $(elapsed "$t0"): imap $IMAP_PORT/$IMAPS_PORT, pop3 $POP3_PORT/$POP3S_PORT," \
-        "smtp $SMTP_PORT/$SMTPS_PORT on 127.0.0.1 (dovecot pid $dpid, smtp-sink pid ${python_pid:-$rpid}); $ROOT/services.json"
+        "smtp $SMTP_PORT/$SMTPS_PORT, oauth $OAUTH_PORT (introspection $INTROSPECT_PORT) on 127.0.0.1" \
+        "(dovecot pid $dpid, smtp-sink pid ${python_pid:-$rpid}, oauth-server pid $opid); $ROOT/services.json"
 }
 
 do_stop() {
@@ -393,9 +437,10 @@ ports_of() {
 }
 
 do_status() {
-    local dpid spids rc=0
+    local dpid spids opid rc=0
     dpid=$(dovecot_pid) || dpid=
     spids=$(sink_pids)
+    opid=$(oauth_pid)
     if [[ -n $dpid ]]; then
         echo "dovecot: running (pid $dpid), listening on 127.0.0.1 ports $(ports_of "$dpid"); log $ROOT/log/dovecot.log"
     else
@@ -406,6 +451,12 @@ do_status() {
         echo "smtp-sink: running (pid ${spids// /, }), listening on 127.0.0.1 ports $(ports_of "${spids##* }"); log $ROOT/log/smtp-sink.log"
     else
         echo "smtp-sink: not running"
+        rc=3
+    fi
+    if [[ -n $opid ]]; then
+        echo "oauth-server: running (pid $opid), listening on 127.0.0.1 ports $(ports_of "$opid"); log $ROOT/log/oauth-server.log"
+    else
+        echo "oauth-server: not running"
         rc=3
     fi
     [[ -s $ROOT/services.json ]] && echo "services.json: $ROOT/services.json"

@@ -239,10 +239,15 @@ namespace SmartEmail.Ini
                 m.NotifyFrom = Text("Mail", "NotifyFrom");
                 m.Tenant = Text("Mail", "Tenant");
                 m.ClientId = Text("Mail", "ClientId");
-                m.Authority = Text("Mail", "Authority");
+                m.Authority = TextOrDefault("Mail", "Authority");
                 m.ClientSecret = new SecretState(Raw("Mail", "ClientSecret"));
                 var certificate = Text("Mail", "CertificatePath");
                 m.CertificatePath = certificate == null ? null : ResolvePath(certificate);
+                m.CertificatePassword = new SecretState(Raw("Mail", "CertificatePassword"));
+                m.ClientCertificateThumbprint = Text("Mail", "ClientCertificateThumbprint");
+                m.Scopes = Text("Mail", "Scopes");
+                var cache = Text("Mail", "TokenCachePath");
+                m.TokenCachePath = cache == null ? null : ResolvePath(cache);
                 m.MsalMailProtocol = Enum("Mail", "MsalMailProtocol", MailProtocol.IMAP);
                 if (m.MsalMailProtocol != MailProtocol.IMAP && m.MsalMailProtocol != MailProtocol.POP)
                     Add(FindingSeverity.Error, LineOf("Mail", "MsalMailProtocol"), "Mail", "MsalMailProtocol", "MsalMailProtocol must be IMAP or POP.");
@@ -266,6 +271,20 @@ namespace SmartEmail.Ini
                 if (m.SecurityProtocol == null && (m.Port == 143 || m.Port == 110) && LineOf("Mail", "SecurityProtocol") == 0 && m.Protocol != MailProtocol.MSAL)
                     Add(FindingSeverity.Warning, LineOf("Mail", "Port"), "Mail", "SecurityProtocol",
                         $"Port {m.Port} with no SecurityProtocol: SmartEmail requires STARTTLS there (TlsMode=Auto) and accepts any TLS version the platform allows; set SecurityProtocol=TLS1_2 to require TLS 1.2 or later.");
+                if (m.Protocol == MailProtocol.MSAL)
+                {
+                    if (m.ClientId == null)
+                        Add(FindingSeverity.Error, LineOf("Mail", "EmailProtocol"), "Mail", "ClientId",
+                            "EmailProtocol=MSAL needs ClientId: the Application (client) ID of your Entra app registration (see about_SmartEmail_Office365).");
+                    if (!Uri.TryCreate(m.Authority, UriKind.Absolute, out var authority) || authority.Scheme != Uri.UriSchemeHttps)
+                        Add(FindingSeverity.Error, LineOf("Mail", "Authority"), "Mail", "Authority", $"Authority '{m.Authority}' is not an https URL.");
+                    var appOnly = m.ClientSecret.IsSet || m.CertificatePath != null || m.ClientCertificateThumbprint != null;
+                    if (appOnly && m.Tenant == null)
+                        Add(FindingSeverity.Error, LineOf("Mail", "EmailProtocol"), "Mail", "Tenant",
+                            "App-only MSAL (ClientSecret or a certificate) needs Tenant: your tenant ID or primary domain (contoso.onmicrosoft.com).");
+                    if (appOnly && m.User.Length == 0)
+                        Add(FindingSeverity.Error, LineOf("Mail", "EmailProtocol"), "Mail", "User", "App-only MSAL needs User: the address of the mailbox to read.");
+                }
                 if (m.SecurityProtocol == SecurityProtocol.SSL || m.SecurityProtocol == SecurityProtocol.SSL2)
                     Add(FindingSeverity.Warning, LineOf("Mail", "SecurityProtocol"), "Mail", "SecurityProtocol",
                         $"{m.SecurityProtocol} is accepted, but SSL no longer exists on modern platforms: it means the lowest TLS version the platform allows. Prefer TLS1_2.");

@@ -185,9 +185,7 @@ namespace SmartEmail.Mail
                 var client = new ImapClient(MailConnector.Logger(Settings));
                 try
                 {
-                    var warning = MailConnector.Open(client, Settings, ImplicitTlsPort, cancellationToken);
-                    if (warning != null)
-                        Log.Warning(warning);
+                    MailConnector.Open(client, Settings, ImplicitTlsPort, Log, cancellationToken);
                 }
                 catch
                 {
@@ -209,7 +207,17 @@ namespace SmartEmail.Mail
             }
             if (!_folder.IsOpen || (access == FolderAccess.ReadWrite && _folder.Access != FolderAccess.ReadWrite))
             {
-                _folder.Open(access, cancellationToken);
+                try
+                {
+                    _folder.Open(access, cancellationToken);
+                }
+                catch (ImapCommandException e) when (Settings.TokenSource != null && e.ResponseText.IndexOf("authenticated but not connected", StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    // Exchange Online's answer when an app's token is valid but the app has no right on this mailbox.
+                    throw new MailboxException(MailboxErrorKind.Authentication,
+                        $"{Settings.Server} accepted the token but did not connect it to the mailbox ({e.ResponseText}): the app has no right on this mailbox. "
+                        + "In Exchange Online PowerShell: Add-MailboxPermission -Identity <mailbox> -User <enterprise application object id> -AccessRights FullAccess.", e);
+                }
                 _uidValidity = _folder.UidValidity;
             }
             return _folder;

@@ -90,8 +90,8 @@ namespace SmartEmail.Mail
         public static IProtocolLogger Logger(MailboxSettings settings) =>
             settings.ProtocolLog == null ? (IProtocolLogger)new NullProtocolLogger() : new ProtocolLogger(settings.ProtocolLog, leaveOpen: true) { RedactSecrets = true };
 
-        /// <summary>Connects and authenticates; returns the warning of an accepted untrusted certificate, if any.</summary>
-        public static string? Open(MailService client, MailboxSettings settings, int implicitTlsPort, CancellationToken cancellationToken)
+        /// <summary>Connects and authenticates; warnings (an accepted untrusted certificate, a sign-in near its end) go to the log.</summary>
+        public static void Open(MailService client, MailboxSettings settings, int implicitTlsPort, IEngineLog log, CancellationToken cancellationToken)
         {
             if (settings.Port == null)
                 throw new MailboxException(MailboxErrorKind.Configuration, $"No port is set for {settings.Server}: there is no default (the usual ones are {implicitTlsPort - 850} and {implicitTlsPort} for {settings.Protocol}).");
@@ -144,8 +144,15 @@ namespace SmartEmail.Mail
             {
                 throw new MailboxException(MailboxErrorKind.Connection, $"The connection to {where} failed: {e.Message}", e);
             }
+            if (policy.Warning != null)
+                log.Warning(policy.Warning);
+            if (settings.TokenSource != null)
+            {
+                AuthenticateWithToken(client, settings.TokenSource, where, log, cancellationToken);
+                return;
+            }
             if (client is MailKit.Net.Smtp.SmtpClient && (settings.Credential == null || client.AuthenticationMechanisms.Count == 0))
-                return policy.Warning; // an SMTP relay that takes mail without AUTH
+                return; // an SMTP relay that takes mail without AUTH
             var credential = settings.Credential ?? throw new MailboxException(MailboxErrorKind.Configuration, $"No user name and password for {where}: give -Credential.");
             try
             {
@@ -167,7 +174,42 @@ namespace SmartEmail.Mail
             {
                 throw new MailboxException(MailboxErrorKind.Connection, $"The connection to {where} broke while logging in: {e.Message}", e);
             }
-            return policy.Warning;
+        }
+
+        /// <summary>
+        /// SASL XOAUTH2 with a token from the source. A cached token the server refuses (revoked early, or the server's
+        /// view of it changed) is worth exactly one more try with a fresh one; a fresh token refused is a permission problem.
+        /// </summary>
+        private static void AuthenticateWithToken(MailService client, OAuth.IOAuthTokenSource source, string where, IEngineLog log, CancellationToken cancellationToken)
+        {
+            var token = source.GetToken(forceRefresh: false, cancellationToken);
+            if (token.Warning != null)
+                log.Warning(token.Warning);
+            if (!client.AuthenticationMechanisms.Contains("XOAUTH2"))
+                throw new MailboxException(MailboxErrorKind.Authentication, $"{where} does not offer XOAUTH2 sign-in, which Office 365 (EmailProtocol=MSAL) needs: check Server and Port.");
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    client.Authenticate(new SaslMechanismOAuth2(token.UserName, token.AccessToken), cancellationToken);
+                    log.Verbose($"Signed in to {where} as {token.UserName} with an OAuth2 token{(token.FromCache ? " from the cache" : string.Empty)}.");
+                    return;
+                }
+                catch (MailKit.Security.AuthenticationException e)
+                {
+                    if (attempt == 0 && token.FromCache)
+                    {
+                        log.Verbose($"{where} refused the cached token; asking for a fresh one.");
+                        token = source.GetToken(forceRefresh: true, cancellationToken);
+                        continue;
+                    }
+                    throw new MailboxException(MailboxErrorKind.Authentication, source.Refused(where, token.UserName), e);
+                }
+                catch (Exception e) when (e is IOException || e is ProtocolException || e is SocketException)
+                {
+                    throw new MailboxException(MailboxErrorKind.Connection, $"The connection to {where} broke while logging in: {e.Message}", e);
+                }
+            }
         }
 
         /// <summary>Logs out politely when the connection is still up, and always frees the client.</summary>

@@ -36,6 +36,8 @@ namespace SmartEmail.Mail
         public string? CertificateThumbprint { get; set; }
         /// <summary>The mailbox user and password.</summary>
         public NetworkCredential? Credential { get; set; }
+        /// <summary>Where OAuth2 (XOAUTH2) tokens come from instead of a password, or null.</summary>
+        public OAuth.IOAuthTokenSource? TokenSource { get; set; }
         /// <summary>The IMAP folder.</summary>
         public string Folder { get; set; } = "INBOX";
         /// <summary>How long one network operation may take.</summary>
@@ -58,7 +60,7 @@ namespace SmartEmail.Mail
             var protocol = overrides?.Protocol ?? mail.Protocol ?? throw new MailboxException(MailboxErrorKind.Configuration,
                 $"{configuration.Path} does not set [Mail] EmailProtocol: give -Protocol, or set EmailProtocol=IMAP, POP or Folder.");
             if (protocol == MailProtocol.MSAL)
-                throw new MailboxException(MailboxErrorKind.Configuration, "EmailProtocol=MSAL (Office 365 through OAuth2) is not supported by this version of SmartEmail.");
+                return FromMsal(configuration, overrides);
             var server = overrides?.Server ?? mail.Server;
             if (string.IsNullOrEmpty(server))
                 throw new MailboxException(MailboxErrorKind.Configuration, $"{configuration.Path} does not set [Mail] Server: set it, or give -server:.");
@@ -74,6 +76,26 @@ namespace SmartEmail.Mail
                 Credential = credential ?? (protocol == MailProtocol.Folder ? null : CredentialFrom(configuration)),
                 Folder = mail.Folder,
             };
+        }
+
+        private static MailboxSettings FromMsal(Configuration configuration, Run.MailboxOverrides? overrides)
+        {
+            var msal = OAuth.MsalSettings.From(configuration);
+            var mail = configuration.Mail;
+            var settings = new MailboxSettings
+            {
+                Protocol = msal.MailProtocol,
+                Server = overrides?.Server ?? msal.Server,
+                Port = overrides?.Port ?? mail.Port ?? (msal.MailProtocol == MailProtocol.POP ? 995 : 993),
+                SecurityProtocol = overrides?.SecurityProtocol ?? mail.SecurityProtocol ?? SmartEmail.SecurityProtocol.TLS1_2,
+                TlsMode = mail.TlsMode,
+                // Exchange Online has a publicly trusted certificate: an untrusted one is refused unless pinned.
+                AcceptUntrustedCertificate = false,
+                CertificateThumbprint = mail.CertificateThumbprint,
+                Folder = mail.Folder,
+            };
+            settings.TokenSource = new OAuth.MsalTokenProvider(msal, settings.Timeout);
+            return settings;
         }
 
         private static NetworkCredential? CredentialFrom(Configuration configuration)

@@ -102,9 +102,7 @@ namespace SmartEmail.Mail
             var client = new Pop3Client(MailConnector.Logger(Settings));
             try
             {
-                var warning = MailConnector.Open(client, Settings, ImplicitTlsPort, cancellationToken);
-                if (warning != null)
-                    Log.Warning(warning);
+                MailConnector.Open(client, Settings, ImplicitTlsPort, Log, cancellationToken);
                 var uids = client.GetMessageUids(cancellationToken);
                 _uids = uids;
                 _indexByUid = uids.Select((uid, index) => (uid, index)).GroupBy(x => x.uid).ToDictionary(g => g.Key, g => g.First().index, StringComparer.Ordinal);

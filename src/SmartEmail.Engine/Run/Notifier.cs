@@ -93,9 +93,7 @@ namespace SmartEmail.Run
                 if (_client == null)
                 {
                     _client = new SmtpClient(MailConnector.Logger(_smtp));
-                    var warning = MailConnector.Open(_client, _smtp, 465, cancellationToken);
-                    if (warning != null)
-                        _log.Warning(warning);
+                    MailConnector.Open(_client, _smtp, 465, _log, cancellationToken);
                 }
                 _client.Send(notice, cancellationToken);
             }

@@ -25,9 +25,9 @@ namespace SmartEmail.Commands
         [Credential]
         public PSCredential? OpConCredential { get; set; }
 
-        /// <summary>IMAP or POP instead of the INI's EmailProtocol (the legacy --imap, --pop).</summary>
+        /// <summary>IMAP, POP, MSAL or Folder instead of the INI's EmailProtocol (the legacy --imap, --pop, --msal).</summary>
         [Parameter]
-        [ValidateSet("IMAP", "POP", "Folder")]
+        [ValidateSet("IMAP", "POP", "MSAL", "Folder")]
         public string? Protocol { get; set; }
 
         /// <summary>The mail server instead of the INI's (the legacy -server:).</summary>

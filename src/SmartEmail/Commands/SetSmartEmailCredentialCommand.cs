@@ -22,6 +22,14 @@ namespace SmartEmail.Commands
         [Credential]
         public PSCredential? OpConCredential { get; set; }
 
+        /// <summary>The Office 365 app's client secret ([Mail] ClientSecret, EmailProtocol=MSAL app-only).</summary>
+        [Parameter]
+        public System.Security.SecureString? ClientSecret { get; set; }
+
+        /// <summary>The password of the [Mail] CertificatePath .pfx file ([Mail] CertificatePassword).</summary>
+        [Parameter]
+        public System.Security.SecureString? CertificatePassword { get; set; }
+
         /// <summary>Windows: CurrentUser (default) or LocalMachine, who can decrypt.</summary>
         [Parameter]
         [ValidateSet("CurrentUser", "LocalMachine")]
@@ -30,9 +38,9 @@ namespace SmartEmail.Commands
         protected override void ProcessRecord()
         {
             var path = ResolveConfigurationPath(Path);
-            if (MailCredential == null && OpConCredential == null)
+            if (MailCredential == null && OpConCredential == null && ClientSecret == null && CertificatePassword == null)
             {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -MailCredential, -OpConCredential or both."), "CredentialMissing", ErrorCategory.InvalidArgument, path));
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -MailCredential, -OpConCredential, -ClientSecret or -CertificatePassword."), "CredentialMissing", ErrorCategory.InvalidArgument, path));
                 return;
             }
             if (!File.Exists(path))
@@ -43,12 +51,20 @@ namespace SmartEmail.Commands
             var scope = (SecretScope)Enum.Parse(typeof(SecretScope), Scope, ignoreCase: true);
             if (scope == SecretScope.LocalMachine && !RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
                 WriteWarning($"-Scope LocalMachine is a Windows (DPAPI) setting; here the values are encrypted with the key of this user ({Secrets.KeyFile}), so run this command as the account that runs the job.");
-            var what = string.Join(" and ", new[] { MailCredential != null ? "[Mail] User/Password" : null, OpConCredential != null ? "[General] OpConUser/OpConUserPassword" : null }.Where(x => x != null));
+            var what = string.Join(" and ", new[]
+            {
+                MailCredential != null ? "[Mail] User/Password" : null,
+                OpConCredential != null ? "[General] OpConUser/OpConUserPassword" : null,
+                ClientSecret != null ? "[Mail] ClientSecret" : null,
+                CertificatePassword != null ? "[Mail] CertificatePassword" : null,
+            }.Where(x => x != null));
             if (!ShouldProcess(path, $"Encrypt {what}"))
                 return;
             try
             {
-                CredentialWriter.Store(path, MailCredential?.GetNetworkCredential(), OpConCredential?.GetNetworkCredential(), scope);
+                CredentialWriter.Store(path, MailCredential?.GetNetworkCredential(), OpConCredential?.GetNetworkCredential(),
+                    ClientSecret == null ? null : new System.Net.NetworkCredential(string.Empty, ClientSecret).Password,
+                    CertificatePassword == null ? null : new System.Net.NetworkCredential(string.Empty, CertificatePassword).Password, scope);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is SmartEmailException)
             {

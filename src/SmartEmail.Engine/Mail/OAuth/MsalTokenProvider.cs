@@ -1,0 +1,344 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Identity.Client;
+using Microsoft.Identity.Client.Extensibility;
+using SmartEmail.Ini;
+
+namespace SmartEmail.Mail.OAuth
+{
+    /// <summary>An access token for a mail login.</summary>
+    public sealed class OAuthToken
+    {
+        internal OAuthToken(string accessToken, string userName, bool fromCache, DateTimeOffset expiresOn, string? warning)
+        {
+            AccessToken = accessToken;
+            UserName = userName;
+            FromCache = fromCache;
+            ExpiresOn = expiresOn;
+            Warning = warning;
+        }
+
+        /// <summary>The bearer token; never logged.</summary>
+        internal string AccessToken { get; }
+        /// <summary>The mailbox to log in to.</summary>
+        public string UserName { get; }
+        /// <summary>Whether it came from the cache (so a refused one is worth one fresh try).</summary>
+        public bool FromCache { get; }
+        /// <summary>When it expires.</summary>
+        public DateTimeOffset ExpiresOn { get; }
+        /// <summary>Something the job output should say (a sign-in near its end), or null.</summary>
+        public string? Warning { get; }
+    }
+
+    /// <summary>Where a mail connection gets its OAuth2 tokens.</summary>
+    public interface IOAuthTokenSource
+    {
+        /// <summary>A token for the mailbox, from the cache when it is still good unless <paramref name="forceRefresh"/>.</summary>
+        /// <exception cref="MailboxException">No token can be had; the message says what to do.</exception>
+        OAuthToken GetToken(bool forceRefresh, CancellationToken cancellationToken);
+
+        /// <summary>The message for a mail server that refused a token.</summary>
+        string Refused(string where, string userName);
+    }
+
+    /// <summary>How Request-SmartEmailToken signs in.</summary>
+    public sealed class SignInOptions
+    {
+        /// <summary>Only renew the stored sign-in, never ask anyone (--renewTokenSilent).</summary>
+        public bool Silent { get; set; }
+        /// <summary>Sign in (and consent) without storing the account or its tokens (--doNotSaveAccount).</summary>
+        public bool DoNotSaveAccount { get; set; }
+        /// <summary>Use a device code even when a browser could open.</summary>
+        public bool DeviceCode { get; set; }
+        /// <summary>Shows a message to the person signing in (the device code instructions).</summary>
+        public Action<string> Prompt { get; set; } = _ => { };
+        /// <summary>How long the person has to complete the sign-in.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
+    }
+
+    /// <summary>The outcome of Request-SmartEmailToken; never holds a token.</summary>
+    public sealed class TokenStatus
+    {
+        /// <summary>The INI.</summary>
+        public string Path { get; internal set; } = string.Empty;
+        /// <summary>AppOnly or Delegated.</summary>
+        public string Mode { get; internal set; } = string.Empty;
+        /// <summary>ClientSecret, Certificate, DeviceCode, Browser or Refresh.</summary>
+        public string Method { get; internal set; } = string.Empty;
+        /// <summary>The signed-in account (delegated) or the mailbox (app-only).</summary>
+        public string Account { get; internal set; } = string.Empty;
+        /// <summary>The tenant id the token was issued in.</summary>
+        public string TenantId { get; internal set; } = string.Empty;
+        /// <summary>The application (client) id.</summary>
+        public string ClientId { get; internal set; } = string.Empty;
+        /// <summary>The authority, tenant included.</summary>
+        public string Authority { get; internal set; } = string.Empty;
+        /// <summary>The scopes granted.</summary>
+        public string[] Scopes { get; internal set; } = Array.Empty<string>();
+        /// <summary>When the access token expires.</summary>
+        public DateTimeOffset ExpiresOn { get; internal set; }
+        /// <summary>When the stored sign-in ends unless it is used again (delegated, saved), or null.</summary>
+        public DateTimeOffset? RefreshTokenExpiresOn { get; internal set; }
+        /// <summary>Cache or IdentityProvider.</summary>
+        public string Source { get; internal set; } = string.Empty;
+        /// <summary>Whether the account and its tokens were stored.</summary>
+        public bool Saved { get; internal set; }
+        /// <summary>The encrypted token cache, or null when nothing was stored.</summary>
+        public string? CachePath { get; internal set; }
+        /// <summary>Whether [Mail] User or Tenant was written into the INI.</summary>
+        public bool IniUpdated { get; internal set; }
+    }
+
+    /// <summary>
+    /// Office 365 tokens through MSAL: client credentials (secret or certificate) for app-only access, or a signed-in
+    /// user's refresh token from the encrypted per-user cache, refreshed silently on every run.
+    /// </summary>
+    public sealed class MsalTokenProvider : IOAuthTokenSource
+    {
+        /// <summary>A run warns when the stored sign-in ends within this time.</summary>
+        public static readonly TimeSpan ExpiryWarning = TimeSpan.FromDays(7);
+
+        private readonly TokenCacheFile _cache;
+        private readonly TimeSpan _timeout;
+        private IConfidentialClientApplication? _confidential;
+        private IPublicClientApplication? _public;
+
+        /// <summary>Creates the provider; nothing is read or asked yet.</summary>
+        public MsalTokenProvider(MsalSettings settings, TimeSpan timeout)
+        {
+            Settings = settings;
+            _timeout = timeout;
+            _cache = new TokenCacheFile(settings.CachePath);
+        }
+
+        /// <summary>The settings.</summary>
+        public MsalSettings Settings { get; }
+
+        /// <inheritdoc/>
+        public string Refused(string where, string userName) => EntraErrors.MailServerRefused(Settings, where, userName);
+
+        /// <inheritdoc/>
+        public OAuthToken GetToken(bool forceRefresh, CancellationToken cancellationToken)
+        {
+            if (Settings.Mode == OAuthMode.AppOnly)
+            {
+                var result = Execute(t => Confidential().AcquireTokenForClient(Settings.Scopes).WithForceRefresh(forceRefresh).ExecuteAsync(t), cancellationToken);
+                return new OAuthToken(result.AccessToken, Settings.User, result.AuthenticationResultMetadata.TokenSource == TokenSource.Cache, result.ExpiresOn, null);
+            }
+            var app = Public(null, saved: true);
+            var account = FindAccount(app, cancellationToken);
+            var silent = Execute(t => app.AcquireTokenSilent(Settings.Scopes, account).WithForceRefresh(forceRefresh).ExecuteAsync(t), cancellationToken);
+            var now = DateTimeOffset.UtcNow;
+            if (silent.AuthenticationResultMetadata.TokenSource != TokenSource.Cache)
+                _cache.Record(silent, signedIn: false, now);
+            var ends = TokenCacheFile.RefreshTokenExpiry(_cache.RecordOf(account));
+            string? warning = null;
+            if (ends.HasValue && ends.Value - now < ExpiryWarning)
+                warning = $"The Office 365 sign-in of '{account.Username}' ends on {ends.Value.UtcDateTime:yyyy-MM-dd HH:mm} UTC (in {Describe(ends.Value - now)}) and cannot be renewed past that: "
+                    + $"sign in again before then with {Settings.SignInCommand}.";
+            return new OAuthToken(silent.AccessToken, Settings.User.Length != 0 ? Settings.User : account.Username,
+                silent.AuthenticationResultMetadata.TokenSource == TokenSource.Cache, silent.ExpiresOn, warning);
+        }
+
+        /// <summary>Request-SmartEmailToken: signs in (or, with Silent, renews the stored sign-in) and reports the outcome.</summary>
+        /// <exception cref="MailboxException">The sign-in failed; the message says why and what to do.</exception>
+        public TokenStatus SignIn(SignInOptions options, CancellationToken cancellationToken)
+        {
+            var status = new TokenStatus
+            {
+                Path = Settings.IniPath,
+                Mode = Settings.Mode.ToString(),
+                ClientId = Settings.ClientId,
+                Authority = Settings.Authority,
+            };
+            AuthenticationResult result;
+            if (Settings.Mode == OAuthMode.AppOnly)
+            {
+                result = Execute(t => Confidential().AcquireTokenForClient(Settings.Scopes).WithForceRefresh(true).ExecuteAsync(t), cancellationToken);
+                status.Method = Settings.Method == "a client secret" ? "ClientSecret" : "Certificate";
+                status.Account = Settings.User;
+                status.Saved = true;
+                status.CachePath = _cache.Path;
+            }
+            else if (options.Silent)
+            {
+                var app = Public(null, saved: true);
+                var account = FindAccount(app, cancellationToken);
+                result = Execute(t => app.AcquireTokenSilent(Settings.Scopes, account).WithForceRefresh(true).ExecuteAsync(t), cancellationToken);
+                _cache.Record(result, signedIn: false, DateTimeOffset.UtcNow);
+                status.Method = "Refresh";
+                status.Saved = true;
+                status.CachePath = _cache.Path;
+            }
+            else
+            {
+                result = Interactive(options, status, cancellationToken);
+                if (!options.DoNotSaveAccount)
+                {
+                    _cache.Record(result, signedIn: true, DateTimeOffset.UtcNow);
+                    status.Saved = true;
+                    status.CachePath = _cache.Path;
+                    status.IniUpdated = RecordAccount(result);
+                }
+            }
+            if (Settings.Mode == OAuthMode.Delegated)
+            {
+                status.Account = result.Account?.Username ?? string.Empty;
+                if (status.Saved && result.Account != null)
+                    status.RefreshTokenExpiresOn = TokenCacheFile.RefreshTokenExpiry(_cache.RecordOf(result.Account));
+            }
+            status.TenantId = result.TenantId ?? string.Empty;
+            status.Scopes = result.Scopes?.ToArray() ?? Array.Empty<string>();
+            status.ExpiresOn = result.ExpiresOn;
+            status.Source = result.AuthenticationResultMetadata.TokenSource.ToString();
+            return status;
+        }
+
+        private AuthenticationResult Interactive(SignInOptions options, TokenStatus status, CancellationToken cancellationToken)
+        {
+            var saved = !options.DoNotSaveAccount;
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                deadline.CancelAfter(options.Timeout);
+                var why = string.Empty;
+                var useBrowser = !options.DeviceCode && SystemBrowser.CanOpen(out why);
+                if (!options.DeviceCode && !useBrowser)
+                    options.Prompt($"No browser can be opened here ({why}): signing in with a device code instead.");
+                if (useBrowser)
+                {
+                    try
+                    {
+                        using (var browser = new SystemBrowser())
+                        {
+                            var app = Public(browser.RedirectUri, saved);
+                            options.Prompt($"Opening the browser to sign in to {Settings.Authority}; complete the sign-in there.");
+                            status.Method = "Browser";
+                            return Execute(t =>
+                            {
+                                var request = app.AcquireTokenInteractive(Settings.Scopes).WithCustomWebUi(browser)
+                                    .WithPrompt(options.DoNotSaveAccount ? Prompt.Consent : Prompt.SelectAccount);
+                                if (Settings.User.Length != 0)
+                                    request = request.WithLoginHint(Settings.User);
+                                return request.ExecuteAsync(t);
+                            }, deadline.Token, options.Timeout);
+                        }
+                    }
+                    catch (MailboxException e) when (e.InnerException is BrowserUnavailableException || e.InnerException?.InnerException is BrowserUnavailableException)
+                    {
+                        options.Prompt($"{(e.InnerException as BrowserUnavailableException ?? e.InnerException!.InnerException)!.Message}: signing in with a device code instead.");
+                    }
+                }
+                var deviceApp = Public(null, saved);
+                status.Method = "DeviceCode";
+                return Execute(t => deviceApp.AcquireTokenWithDeviceCode(Settings.Scopes, code =>
+                {
+                    options.Prompt(code.Message);
+                    return Task.CompletedTask;
+                }).ExecuteAsync(t), deadline.Token, options.Timeout);
+            }
+        }
+
+        /// <summary>Writes the signed-in account into [Mail] User (and its tenant into Tenant when that was generic), as the vendor's tool does.</summary>
+        private bool RecordAccount(AuthenticationResult result)
+        {
+            var username = result.Account?.Username;
+            if (string.IsNullOrEmpty(username) || !System.IO.File.Exists(Settings.IniPath))
+                return false;
+            var document = IniDocument.Load(Settings.IniPath);
+            var changed = false;
+            var stored = document.Get("Mail", "User");
+            var current = stored == null ? null : Secrets.IsProtected(stored) ? Secrets.TryUnprotect(stored) : stored;
+            if (!string.Equals(current, username, StringComparison.OrdinalIgnoreCase))
+            {
+                document.Set("Mail", "User", stored != null && Secrets.IsProtected(stored) ? Secrets.Protect(username!) : username!);
+                changed = true;
+            }
+            var tenant = Settings.Tenant.ToLowerInvariant();
+            if ((tenant == "organizations" || tenant == "common") && !string.IsNullOrEmpty(result.TenantId) && document.Get("Mail", "Tenant") == null)
+            {
+                document.Set("Mail", "Tenant", result.TenantId);
+                changed = true;
+            }
+            if (changed)
+                document.Save();
+            return changed;
+        }
+
+        private IAccount FindAccount(IPublicClientApplication app, CancellationToken cancellationToken)
+        {
+            var accounts = Execute(t => app.GetAccountsAsync(), cancellationToken).ToList();
+            var wanted = Settings.User;
+            var account = wanted.Length != 0
+                ? accounts.FirstOrDefault(a => string.Equals(a.Username, wanted, StringComparison.OrdinalIgnoreCase))
+                : accounts.Count == 1 ? accounts[0] : null;
+            if (account != null)
+                return account;
+            var why = _cache.ReadError ?? (accounts.Count == 0
+                ? $"no Office 365 sign-in is stored for this account ({Environment.UserName}) in {_cache.Path}"
+                : wanted.Length == 0
+                    ? $"{accounts.Count} accounts are signed in ({string.Join(", ", accounts.Select(a => a.Username))}) and [Mail] User does not say which mailbox to read"
+                    : $"the stored sign-ins ({string.Join(", ", accounts.Select(a => a.Username))}) do not include '{wanted}'");
+            throw new MailboxException(MailboxErrorKind.Authentication, $"{Settings.IniPath}: {why}. Sign in once, as the account that runs the job: {Settings.SignInCommand}.");
+        }
+
+        private IConfidentialClientApplication Confidential()
+        {
+            if (_confidential != null)
+                return _confidential;
+            var builder = ConfidentialClientApplicationBuilder.Create(Settings.ClientId).WithAuthority(Settings.Authority);
+            if (!Settings.IsMicrosoftCloud)
+                builder = builder.WithInstanceDiscovery(false);
+            builder = Settings.ClientSecret != null ? builder.WithClientSecret(Settings.ClientSecret) : builder.WithCertificate(Settings.LoadCertificate());
+            var app = builder.Build();
+            _cache.Attach(app.UserTokenCache, app.AppTokenCache);
+            return _confidential = app;
+        }
+
+        private IPublicClientApplication Public(string? redirectUri, bool saved)
+        {
+            if (redirectUri == null && saved && _public != null)
+                return _public;
+            var builder = PublicClientApplicationBuilder.Create(Settings.ClientId).WithAuthority(Settings.Authority).WithRedirectUri(redirectUri ?? "http://localhost");
+            if (!Settings.IsMicrosoftCloud)
+                builder = builder.WithInstanceDiscovery(false);
+            var app = builder.Build();
+            if (saved)
+                _cache.Attach(app.UserTokenCache, null);
+            if (redirectUri == null && saved)
+                _public = app;
+            return app;
+        }
+
+        private T Execute<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, TimeSpan? timeout = null)
+        {
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                deadline.CancelAfter(timeout ?? _timeout);
+                try
+                {
+                    return call(deadline.Token).GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (OperationCanceledException e)
+                {
+                    throw new MailboxException(MailboxErrorKind.Timeout, $"The Entra sign-in service {Settings.Authority} did not complete within {(timeout ?? _timeout).TotalSeconds:0} s.", e);
+                }
+                catch (Exception e) when (e is MsalException || e is System.Net.Http.HttpRequestException || e is BrowserUnavailableException)
+                {
+                    if (e is MsalException && EntraErrors.NeedsSignIn((MsalException)e) && Settings.Mode == OAuthMode.Delegated && _cache.ReadError != null)
+                        throw new MailboxException(MailboxErrorKind.Authentication, $"{_cache.ReadError}. Sign in again: {Settings.SignInCommand}.", e);
+                    throw EntraErrors.Map(e, Settings);
+                }
+            }
+        }
+
+        private static string Describe(TimeSpan span) =>
+            span <= TimeSpan.Zero ? "no time" : span.TotalDays >= 1 ? $"{(int)span.TotalDays} d {span.Hours} h" : span.TotalHours >= 1 ? $"{(int)span.TotalHours} h {span.Minutes} min" : $"{Math.Max(1, (int)span.TotalMinutes)} min";
+    }
+}

@@ -33,3 +33,55 @@ public class FuzzRegressionTests
         Assert.Equal(expected, MessageStore.SafeName(text, maxLength, "x"));
     }
 }
+
+/// <summary>mime seed 20261126, DeepNesting cases: a message nested 1,000 deep overflowed a 1 MB stack in MimeKit's parser.</summary>
+public class DeepNestingRegressionTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("smartemail-deep-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static string Nested(int depth)
+    {
+        var s = new System.Text.StringBuilder("From: a@example.com\r\nSubject: deep\r\n");
+        for (var i = 0; i < depth; i++)
+            s.Append($"Content-Type: multipart/mixed; boundary=\"n{i}\"\r\n\r\n--n{i}\r\n");
+        s.Append("Content-Type: text/plain\r\n\r\nthe bottom\r\n");
+        for (var i = depth - 1; i >= 0; i--)
+            s.Append($"--n{i}--\r\n");
+        return s.ToString();
+    }
+
+    /// <summary>
+    /// Runs on a 256 KB stack, a quarter of Windows' default: before the fix this overflowed (and so ended the test
+    /// process, failing the run); now the parse stops structuring at <see cref="MimeOptions.MaxMimeDepth"/>.
+    /// </summary>
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(5000)]
+    public void MimeDeepNesting_Case8_ReadsOnASmallStack(int depth)
+    {
+        var path = Path.Combine(_folder, "deep.eml");
+        File.WriteAllText(path, Nested(depth));
+        Exception? failure = null;
+        Message? read = null;
+        IReadOnlyList<string>? lines = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                read = Assert.Single(MessageFileReader.ReadFile(path));
+                lines = SmartEmail.Rules.MessageText.BodyLines(read.Content.Load(CancellationToken.None));
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }, 256 * 1024);
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
+        Assert.Equal("deep", read!.Subject);
+        Assert.NotNull(lines);
+    }
+}

@@ -28,7 +28,7 @@ public sealed class MimeFuzzTests : IDisposable
         var engine = new RuleEngine(new[] { EveryMessageRule() }, new RuleSettings { TimeZone = "UTC", RegexTimeout = TimeSpan.FromMilliseconds(200) });
         var read = 0;
         var refused = 0;
-        var stats = FuzzRunner.Run(_output, "mime", 1000, MalformedMime.Generate, c => c.ToString(), c =>
+        var stats = FuzzRunner.Run(_output, "mime", 800, MalformedMime.Generate, c => c.ToString(), c =>
         {
             if (CheckFile(c.Bytes, engine))
                 read++;
@@ -45,7 +45,7 @@ public sealed class MimeFuzzTests : IDisposable
     {
         var corpus = TestPaths.CorpusFiles().Select(File.ReadAllBytes).ToArray();
         var engine = new RuleEngine(new[] { EveryMessageRule() }, new RuleSettings { TimeZone = "UTC", RegexTimeout = TimeSpan.FromMilliseconds(200) });
-        FuzzRunner.Run(_output, "mime-corpus", 600, (r, i) => Mutate(corpus[i % corpus.Length], r), c => $"{c.Length} bytes", c =>
+        FuzzRunner.Run(_output, "mime-corpus", 400, (r, i) => Mutate(corpus[i % corpus.Length], r), c => $"{c.Length} bytes", c =>
         {
             CheckFile(c, engine);
             CheckInMemory(c);

@@ -46,7 +46,7 @@ public sealed class RuleFuzzTests
         var timeouts = 0;
         var refused = 0;
         var evaluated = 0;
-        FuzzRunner.Run(_output, "rules", 1000, Generate, c => c.ToString(), c =>
+        FuzzRunner.Run(_output, "rules", 600, Generate, c => c.ToString(), c =>
         {
             // Rules are built one by one, as the INI reader checks them: a refused rule is an ArgumentException that
             // names it; the others are evaluated.
@@ -93,7 +93,7 @@ public sealed class RuleFuzzTests
             }
         }, TimeSpan.FromSeconds(10), c => 256L * 1024 * 1024);
         _output.WriteLine($"refused {refused}, evaluated {evaluated}, regex timeouts reported {timeouts}");
-        if (FuzzRunner.CaseIndexes(1000).Count >= 100)
+        if (FuzzRunner.CaseIndexes(600).Count >= 100)
         {
             Assert.True(timeouts > 0, "no hostile pattern ever timed out: the generator no longer exercises the timeout");
             Assert.True(refused > 0 && evaluated > 0, $"refused {refused}, evaluated {evaluated}: the generator is one-sided");

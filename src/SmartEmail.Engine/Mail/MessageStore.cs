@@ -10,10 +10,15 @@ namespace SmartEmail.Mail
     /// <summary>Saves messages as .eml files and deletes message files: the steps shared by the cmdlets and the run.</summary>
     public static class MessageStore
     {
+        /// <summary>
+        /// Every name Windows reserves for a device, whatever extension follows: the console's CONIN$ and CONOUT$, and
+        /// COM0, LPT0 and the superscript-digit ports (COM¹) that Windows also maps to devices, besides the usual ones.
+        /// </summary>
         private static readonly string[] ReservedNames =
         {
-            "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
-            "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+            "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+            "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "COM\u00b9", "COM\u00b2", "COM\u00b3",
+            "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9", "LPT\u00b9", "LPT\u00b2", "LPT\u00b3",
         };
 
         /// <summary>
@@ -91,16 +96,17 @@ namespace SmartEmail.Mail
                     builder.Append(c);
                 }
             }
-            var name = builder.ToString().Trim(' ', '.', '_');
-            if (name.Length > maxLength)
-                name = name.Substring(0, maxLength).TrimEnd(' ', '.', '_');
+            var name = Shorten(builder.ToString().Trim(' ', '.', '_'), maxLength);
             if (name.Length == 0)
                 name = fallback;
             var stem = name.Split('.')[0].Trim();
             if (ReservedNames.Contains(stem, StringComparer.OrdinalIgnoreCase))
-                name = "_" + name;
+                name = "_" + Shorten(name, maxLength - 1); // the prefix counts towards the length too
             return name;
         }
+
+        private static string Shorten(string name, int maxLength) =>
+            name.Length > maxLength ? name.Substring(0, Math.Max(0, maxLength)).TrimEnd(' ', '.', '_') : name;
 
         /// <summary>The mailbox a message was read from, or null for a message file given by path.</summary>
         public static MailSource? MailboxOf(Message message) => message.Content.Source;

@@ -13,10 +13,19 @@ namespace SmartEmail.Mail
         /// </summary>
         public static ParserOptions Parser { get; } = CreateParserOptions();
 
+        /// <summary>
+        /// How deep multiparts and attached messages are parsed as such; deeper ones are kept as opaque parts. MimeKit's
+        /// own limit (1,024) lets its recursive parser overflow a 1 MB thread stack (Windows' default) on a message nested
+        /// about a thousand deep, which ends the whole process and would stop every later run on the same message. Real
+        /// mail nests a handful of levels; 100 leaves room for forwards of forwards and uses a small part of any stack.
+        /// </summary>
+        public const int MaxMimeDepth = 100;
+
         private static ParserOptions CreateParserOptions()
         {
             var options = ParserOptions.Default.Clone();
             options.CharsetEncoding = Encoding.GetEncoding(1252);
+            options.MaxMimeDepth = MaxMimeDepth;
             return options;
         }
     }

@@ -269,9 +269,21 @@ try {
             if ($null -ne $r.PeakRssKiB) { $b.Rss.Add($r.PeakRssKiB / 1024) }
         }
     }
+    # The same run with no new mail: what opening and searching each mailbox costs by itself.
+    Write-Step "Runs with no new mail, round-robin: $Runs rounds"
+    foreach ($key in $boxes.Keys) { $boxes[$key].EmptySeconds = [System.Collections.Generic.List[double]]::new() }
+    for ($i = 1; $i -le $Runs; $i++) {
+        foreach ($key in $boxes.Keys) {
+            $r = Invoke-Run $boxes[$key].Ini
+            if ($r.Run.scanned -ne 0) { $script:countErrors.Add("A run with no new mail on $($boxes[$key].User) scanned $($r.Run.scanned).") }
+            $boxes[$key].EmptySeconds.Add($r.Run.seconds)
+            Write-Step ('  {0,-6} run {1}/{2}  {3,7:0.000} s  run {4:0.000} s' -f $key, $i, $Runs, $r.Seconds, $r.Run.seconds)
+        }
+    }
     foreach ($key in $boxes.Keys) {
         $b = $boxes[$key]
         $state = Get-Item -LiteralPath "$($b.Ini).state.json"
+        $incremental[$key].noNewMailRunSeconds = Get-Stat $b.EmptySeconds.ToArray()
         $incremental[$key].newPerRun = $NewCount
         $incremental[$key].wallSeconds = Get-Stat $b.Wall.ToArray()
         $incremental[$key].runSeconds = Get-Stat $b.RunSeconds.ToArray()

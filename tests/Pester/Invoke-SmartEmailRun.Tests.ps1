@@ -364,6 +364,21 @@ Describe 'Invoke-SmartEmailRun with the reference examples against the real IMAP
         @(Get-TestMessage -User alice).Count | Should -Be 4
     }
 
+    It 'remembers handled mail by its UID watermark alone, reads only new mail next time, and keeps no NotMatched results' {
+        $e = New-ExampleIni 'example2.ini'
+        $r = Invoke-SmartEmailRun -Path $e.Ini -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        $r.Scanned | Should -Be 4
+        $r.Results.Outcome | Should -Not -Contain 'NotMatched'
+        $box = @((Get-Content -Raw "$($e.Ini).state.json" | ConvertFrom-Json).Mailboxes.PSObject.Properties.Value)[0]
+        @($box.Messages.PSObject.Properties).Count | Should -Be 0
+        $box.Watermark | Should -BeGreaterThan 0
+        $null = Add-TestMessage -User alice -Message (New-TestMail 'admin@anycompany.com' 'Test' "again`r`n" 'SMArtEmail Test.pdf')
+        $r = Invoke-SmartEmailRun -Path $e.Ini -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        $r.Scanned | Should -Be 1
+        $r.Accepted | Should -Be 1
+        @(Get-ChildItem $e.MsgIn).Count | Should -Be 2
+    }
+
     It 'example 3 (body): the subject and each matching body line generate events' {
         $e = New-ExampleIni 'example3.ini'
         $r = Invoke-SmartEmailRun -Path $e.Ini -WarningAction SilentlyContinue -InformationAction SilentlyContinue

@@ -166,7 +166,7 @@ namespace SmartEmail.Rules
                 {
                     qualified = _qualifier.IsMatch(message.Subject);
                     checks.Add(new RuleCheck("Qualifier", qualified ? CheckStatus.Passed : CheckStatus.Failed,
-                        $"subject '{message.Subject}' {(qualified ? "matches" : "does not match")} QualifyingSubjectLine '{Rule.QualifyingSubjectLine}'"));
+                        () => $"subject '{message.Subject}' {(qualified ? "matches" : "does not match")} QualifyingSubjectLine '{Rule.QualifyingSubjectLine}'"));
                     checks.Add(new RuleCheck("Subject", CheckStatus.Skipped, "with QualifyingSubjectLine only body lines generate events"));
                 }
                 else
@@ -175,7 +175,7 @@ namespace SmartEmail.Rules
                     if (m.Success)
                         matches.Add(("Subject", m));
                     checks.Add(new RuleCheck("Subject", m.Success ? CheckStatus.Passed : CheckStatus.Failed,
-                        $"subject '{message.Subject}' {(m.Success ? "matches" : "does not match")} '{Rule.SubjectLineMask}'"));
+                        () => $"subject '{message.Subject}' {(m.Success ? "matches" : "does not match")} '{Rule.SubjectLineMask}'"));
                 }
                 if (Rule.ProcessBody && qualified)
                 {
@@ -189,7 +189,7 @@ namespace SmartEmail.Rules
                     }
                     var found = matches.Count - before;
                     checks.Add(new RuleCheck("Body", found != 0 ? CheckStatus.Passed : CheckStatus.Failed,
-                        found != 0 ? $"{found} of {lines.Count} body line(s) match; first: '{matches[before].On.Substring(5)}'" : $"none of {lines.Count} body line(s) match '{Rule.SubjectLineMask}'"));
+                        () => found != 0 ? $"{found} of {lines.Count} body line(s) match; first: '{matches[before].On.Substring(5)}'" : $"none of {lines.Count} body line(s) match '{Rule.SubjectLineMask}'"));
                 }
                 else
                 {
@@ -232,7 +232,7 @@ namespace SmartEmail.Rules
                     checks.Add(new RuleCheck("Safety", CheckStatus.Failed, detail));
                     return Result(message, RuleOutcome.Rejected, "Unsafe event: " + detail + ".", matchedOn.ToArray(), captures, new string[0], checks);
                 }
-                checks.Add(new RuleCheck("Safety", CheckStatus.Passed, $"{events.Count} event(s) resolved, no value adds or shifts event fields"));
+                checks.Add(new RuleCheck("Safety", CheckStatus.Passed, () => $"{events.Count} event(s) resolved, no value adds or shifts event fields"));
                 return Result(message, RuleOutcome.Accepted, string.Empty, matchedOn.ToArray(), captures, events.ToArray(), checks);
             }
 
@@ -251,7 +251,7 @@ namespace SmartEmail.Rules
                     }
                     if (from.Length != 0 && string.Equals(allowed, from, StringComparison.OrdinalIgnoreCase))
                     {
-                        checks.Add(new RuleCheck("Sender", CheckStatus.Passed, $"'{from}' is listed"));
+                        checks.Add(new RuleCheck("Sender", CheckStatus.Passed, () => $"'{from}' is listed"));
                         return true;
                     }
                     if (allowed.StartsWith("any@", StringComparison.OrdinalIgnoreCase) && from.Length != 0)
@@ -259,13 +259,12 @@ namespace SmartEmail.Rules
                         var at = from.LastIndexOf('@');
                         if (at >= 0 && string.Equals(from.Substring(at + 1), allowed.Substring(4), StringComparison.OrdinalIgnoreCase))
                         {
-                            checks.Add(new RuleCheck("Sender", CheckStatus.Passed, $"'{from}' is in the allowed domain of '{allowed}'"));
+                            checks.Add(new RuleCheck("Sender", CheckStatus.Passed, () => $"'{from}' is in the allowed domain of '{allowed}'"));
                             return true;
                         }
                     }
                 }
-                var who = from.Length == 0 ? "the message has no sender address" : $"'{from}'";
-                checks.Add(new RuleCheck("Sender", CheckStatus.Failed, $"{who} is not in AllowedSenders ({string.Join("; ", Rule.AllowedSenders)})"));
+                checks.Add(new RuleCheck("Sender", CheckStatus.Failed, () => $"{(from.Length == 0 ? "the message has no sender address" : $"'{from}'")} is not in AllowedSenders ({string.Join("; ", Rule.AllowedSenders)})"));
                 return false;
             }
 
@@ -293,7 +292,7 @@ namespace SmartEmail.Rules
                 var inside = _start <= _end ? minute >= _start && minute <= _end : minute >= _start || minute <= _end;
                 var source = at != null ? "-At time" : message.Received != null ? "arrival" : "Date header";
                 checks.Add(new RuleCheck("TimeFrame", inside ? CheckStatus.Passed : CheckStatus.Failed,
-                    $"{source} {local:HH:mm} ({_zone.Id}) is {(inside ? "inside" : "outside")} {Rule.AllowedTimeFrame}"));
+                    () => $"{source} {local:HH:mm} ({_zone.Id}) is {(inside ? "inside" : "outside")} {Rule.AllowedTimeFrame}"));
                 return inside;
             }
 
@@ -311,12 +310,13 @@ namespace SmartEmail.Rules
                     if (m.Success)
                     {
                         match = m;
-                        checks.Add(new RuleCheck("Attachment", CheckStatus.Passed, $"'{name}' matches '{Rule.AttachmentMask}'"));
+                        checks.Add(new RuleCheck("Attachment", CheckStatus.Passed, () => $"'{name}' matches '{Rule.AttachmentMask}'"));
                         return name;
                     }
                 }
-                var names = message.Attachments.Length == 0 ? "the message has no attachments" : $"none of {string.Join(", ", message.Attachments.Select(n => "'" + n + "'"))}";
-                checks.Add(new RuleCheck("Attachment", CheckStatus.Failed, $"{names} matches '{Rule.AttachmentMask}'"));
+                checks.Add(new RuleCheck("Attachment", CheckStatus.Failed, () =>
+                    (message.Attachments.Length == 0 ? "the message has no attachments" : $"none of {string.Join(", ", message.Attachments.Select(n => "'" + n + "'"))}")
+                    + $" matches '{Rule.AttachmentMask}'"));
                 return string.Empty;
             }
 

@@ -23,7 +23,7 @@ namespace SmartEmail
         public string[] Errors { get; internal set; } = new string[0];
         /// <summary>The exit code: 0 some matched, ExitCodeForNoMatchingEmails none did, 2 any failure.</summary>
         public int ExitCode { get; internal set; }
-        /// <summary>Every rule result of every message evaluated.</summary>
+        /// <summary>The rule results of every message evaluated, except NotMatched ones (rules that did not apply).</summary>
         public RuleResult[] Results { get; internal set; } = new RuleResult[0];
         /// <summary>The events, password masked.</summary>
         public string[] Events { get; internal set; } = new string[0];

@@ -166,6 +166,24 @@ namespace SmartEmail.Run
             var toDelete = new List<Message>();
             var newest = (DateTimeOffset?)null;
             var highestUid = 0u;
+            // IMAP, read in ascending UID order: while every message so far is done, the watermark follows the run and
+            // the done entries behind it are dropped at once, so every state save in the run stays as small as the open
+            // messages, not the mailbox (a first run over a large mailbox saved the whole growing list at every event).
+            // It never passes a message the state still has open (failed, or events written but not deleted) that this
+            // run has not read again.
+            var frontier = isImap && !overrideRange && !_options.WhatIf;
+            var open = new SortedSet<uint>(frontier ? OpenUids(mailbox) : Enumerable.Empty<uint>());
+            bool Advance(uint uid, string key)
+            {
+                open.Remove(uid);
+                if (open.Count != 0 && open.Min < uid)
+                    frontier = false;
+                if (!frontier || uid <= mailbox.Watermark)
+                    return false;
+                mailbox.Watermark = uid;
+                mailbox.Messages.Remove(key);
+                return true;
+            }
             foreach (var message in source.Read(read, cancellationToken))
             {
                 var key = StateKey(message, isImap, out var validity, out var uid);
@@ -178,22 +196,36 @@ namespace SmartEmail.Run
                         mailbox.Watermark = 0;
                         mailbox.Messages.Clear();
                     }
+                    if (uid <= highestUid)
+                        frontier = false; // out of order: only Compact, at the end, can tell what is done
                     highestUid = Math.Max(highestUid, uid);
                 }
                 mailbox.Messages.TryGetValue(key, out var known);
                 if (known != null && known.Status == MessageStatus.Done && !overrideRange)
+                {
+                    if (isImap)
+                        Advance(uid, key);
                     continue;
+                }
                 if (known != null && overrideRange && known.Status == MessageStatus.Done)
                     known = null;
                 var handled = Handle(message, known, engine, submitter, state, mailbox, key, cancellationToken);
                 if (handled.Failed)
+                {
+                    frontier = false;
                     continue;
+                }
                 if (message.Received.HasValue && (newest == null || message.Received > newest))
                     newest = message.Received;
                 if (deleteMode == DeleteMode.All || (deleteMode == DeleteMode.Match && handled.Accepted))
-                    toDelete.Add(message);
-                else if (!_options.WhatIf)
+                {
+                    toDelete.Add(message); // not done until deleted: the watermark must not pass it
+                    frontier = false;
+                }
+                else if (!_options.WhatIf && !(isImap && Advance(uid, key)))
+                {
                     mailbox.Messages[key] = new MessageState { Status = MessageStatus.Done, MessageId = message.MessageId };
+                }
             }
 
             if (toDelete.Count != 0)
@@ -243,7 +275,9 @@ namespace SmartEmail.Run
                 Fail(message, mailbox, key, e.Message);
                 return (false, true);
             }
-            _results.AddRange(results);
+            // Rules that did not apply are left out: they are most of a large mailbox's results and kept the memory of a run
+            // growing with the mailbox, not with the mail that matched.
+            _results.AddRange(results.Where(r => r.Outcome != RuleOutcome.NotMatched));
             var (outcome, reason) = engine.Verdict(results);
             var accepted = outcome == RuleOutcome.Accepted;
             if (accepted)
@@ -480,6 +514,10 @@ namespace SmartEmail.Run
                 }
             }
         }
+
+        private static IEnumerable<uint> OpenUids(MailboxState mailbox) =>
+            mailbox.Messages.Where(m => m.Value.Status != MessageStatus.Done)
+                .Select(m => uint.TryParse(m.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var uid) ? uid : 0u).Where(u => u != 0);
 
         private static string StateKey(Message message, bool isImap, out uint validity, out uint uid)
         {

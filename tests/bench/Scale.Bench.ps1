@@ -172,6 +172,8 @@ $ports = [ordered]@{
     SMARTEMAIL_TEST_POP3S_PORT = $PortBase + 995
     SMARTEMAIL_TEST_SMTP_PORT  = $PortBase + 25
     SMARTEMAIL_TEST_SMTPS_PORT = $PortBase + 465
+    SMARTEMAIL_TEST_OAUTH_PORT = $PortBase + 443
+    SMARTEMAIL_TEST_INTROSPECT_PORT = $PortBase + 80
 }
 $imapsPort = $ports.SMARTEMAIL_TEST_IMAPS_PORT
 $started = $false

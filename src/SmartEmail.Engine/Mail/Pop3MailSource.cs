@@ -40,9 +40,11 @@ namespace SmartEmail.Mail
                 Log.Progress("Reading " + Uri, $"{start} of {total} messages", start, total);
                 // The raw headers (TOP n 0), parsed here: MailKit's GetMessageHeaders drops the Content-* headers, and those
                 // say whether a message is multipart.
-                var heads = Guard(() => client.GetStreams(indexes, true, cancellationToken), "TOP").Select(HeadersOnly).ToList();
+                var heads = Guard(() => client.GetStreams(indexes, true, cancellationToken), "TOP").Select(Parse).ToList();
                 var multipart = indexes.Where((index, i) => heads[i].Body is Multipart).ToList();
-                var full = multipart.Count == 0 ? new List<MimeMessage>() : Guard(() => client.GetMessages(multipart, cancellationToken), "RETR");
+                // Streams parsed here, not MailKit's GetMessages: its parser has MimeKit's default options (no depth limit
+                // that a small stack survives, ISO-8859-1 for raw 8-bit headers).
+                var full = multipart.Count == 0 ? new List<MimeMessage>() : Guard(() => client.GetStreams(multipart, false, cancellationToken), "RETR").Select(Parse).ToList();
                 var fullByIndex = multipart.Select((index, i) => (index, message: full[i])).ToDictionary(x => x.index, x => x.message);
                 for (var i = 0; i < indexes.Count; i++)
                 {
@@ -88,7 +90,8 @@ namespace SmartEmail.Mail
             MailConnector.Close(client);
         }
 
-        private static MimeMessage HeadersOnly(Stream stream)
+        /// <summary>Parses a downloaded message (or its headers) with SmartEmail's parser options.</summary>
+        internal static MimeMessage Parse(Stream stream)
         {
             using (stream)
                 return new MimeParser(MimeOptions.Parser, stream, MimeFormat.Entity).ParseMessage();
@@ -155,7 +158,7 @@ namespace SmartEmail.Mail
                 {
                     var client = _source.Connect(cancellationToken);
                     var index = _source.IndexOf(_uid);
-                    return _source.Guard(() => client.GetMessage(index, cancellationToken), "RETR");
+                    return Parse(_source.Guard(() => client.GetStream(index, false, cancellationToken), "RETR"));
                 }
                 catch (MailboxException e)
                 {

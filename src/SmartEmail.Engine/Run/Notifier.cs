@@ -40,7 +40,7 @@ namespace SmartEmail.Run
                 Credential = mailbox.Credential,
                 Timeout = mailbox.Timeout,
             };
-            _from = mail.NotifyFrom ?? mailbox.Credential?.UserName ?? string.Empty;
+            _from = mail.NotifyFrom ?? mailbox.Credential?.UserName ?? (mailbox.TokenSource as Mail.OAuth.MsalTokenProvider)?.Settings.User ?? string.Empty;
             if (!MailboxAddress.TryParse(_from, out _))
                 throw new SmartEmailException($"Notices are on, but there is no sender address: set [Mail] NotifyFrom.");
         }

@@ -417,4 +417,17 @@ public class ConfigurationReaderTests
         Assert.Empty(c.Findings);
         Assert.Equal(3, c.Rules.Length);
     }
+
+    [Theory]
+    [InlineData("Audit", "OpConEventLogFile")]
+    [InlineData("Audit", "AuditRejectLogFile")]
+    [InlineData("Mail", "TokenCachePath")]
+    public void APathWithANulIsAnErrorFindingOnItsLineNotAnException(string section, string key)
+    {
+        // Found by the INI fuzz test (seed 20261126, case 1032): Path.GetFullPath throws on a NUL.
+        var c = Read(MinimalRule + $"[{section}]\n{key}=logs/a\0b.log\n");
+        var error = Assert.Single(Errors(c), f => f.Key == key);
+        Assert.Equal(8, error.Line);
+        Assert.Contains("is not a usable path", error.Message);
+    }
 }

@@ -181,7 +181,7 @@ namespace SmartEmail.Ini
                     msgIn = Environment.ExpandEnvironmentVariables(IniSchema.DefaultOf("General", "MSGINDirectory")!);
                 if (msgIn == null)
                     Add(FindingSeverity.Error, 0, "General", "MSGINDirectory", "MSGINDirectory is not set, and there is no default outside Windows: name the OpCon agent's MSGIN folder.");
-                g.MsgInDirectory = msgIn == null ? null : ResolvePath(msgIn);
+                g.MsgInDirectory = msgIn == null ? null : ResolvePath(msgIn, "General", "MSGINDirectory");
                 // User names are encrypted too (as smartemail.exe did); shown decrypted when this account can.
                 var opConUser = Raw("General", "OpConUser");
                 g.OpConUser = opConUser == null ? string.Empty : Secrets.IsProtected(opConUser) ? Secrets.TryUnprotect(opConUser) ?? string.Empty : Text("General", "OpConUser") ?? string.Empty;
@@ -192,7 +192,7 @@ namespace SmartEmail.Ini
                 var download = Text("General", "DownloadFolder");
                 if (download == null)
                     download = isWindows ? Environment.ExpandEnvironmentVariables(IniSchema.DefaultOf("General", "DownloadFolder")!) : "Received";
-                g.DownloadFolder = ResolvePath(download);
+                g.DownloadFolder = ResolvePath(download, "General", "DownloadFolder");
                 g.ExitCodeForNoMatchingEmails = Int("General", "ExitCodeForNoMatchingEmails", short.MinValue, short.MaxValue) ?? 0;
                 g.UseLastRunDate = Bool("General", "UseLastRunDate");
                 g.LastRunDate = Date("General", "LastRunDate");
@@ -200,7 +200,7 @@ namespace SmartEmail.Ini
                 g.SendAcceptedNotice = OptionalBool("General", "SendAcceptedNotice");
                 g.TimeZone = TimeZoneId("General", "TimeZone");
                 var state = Text("General", "StateFile");
-                g.StateFile = state == null ? null : ResolvePath(state);
+                g.StateFile = state == null ? null : ResolvePath(state, "General", "StateFile");
                 g.MsgInEncoding = OneOf("General", "MsgInEncoding", "ASCII", "Windows-1252", "UTF-8");
                 g.UnsafeValueAction = OneOf("General", "UnsafeValueAction", "Reject", "Strip");
                 g.RegexTimeout = Seconds("General", "RegexTimeout");
@@ -218,7 +218,7 @@ namespace SmartEmail.Ini
                 if (protocol != null)
                     m.Protocol = Enum<MailProtocol>("Mail", "EmailProtocol", null);
                 var server = Text("Mail", "Server");
-                m.Server = server != null && m.Protocol == MailProtocol.Folder ? ResolvePath(server) : server;
+                m.Server = server != null && m.Protocol == MailProtocol.Folder ? ResolvePath(server, "Mail", "Server") : server;
                 m.Port = Int("Mail", "Port", 1, 65535);
                 if (Text("Mail", "SecurityProtocol") != null)
                     m.SecurityProtocol = Enum<SecurityProtocol>("Mail", "SecurityProtocol", null);
@@ -242,12 +242,12 @@ namespace SmartEmail.Ini
                 m.Authority = TextOrDefault("Mail", "Authority");
                 m.ClientSecret = new SecretState(Raw("Mail", "ClientSecret"));
                 var certificate = Text("Mail", "CertificatePath");
-                m.CertificatePath = certificate == null ? null : ResolvePath(certificate);
+                m.CertificatePath = certificate == null ? null : ResolvePath(certificate, "Mail", "CertificatePath");
                 m.CertificatePassword = new SecretState(Raw("Mail", "CertificatePassword"));
                 m.ClientCertificateThumbprint = Text("Mail", "ClientCertificateThumbprint");
                 m.Scopes = Text("Mail", "Scopes");
                 var cache = Text("Mail", "TokenCachePath");
-                m.TokenCachePath = cache == null ? null : ResolvePath(cache);
+                m.TokenCachePath = cache == null ? null : ResolvePath(cache, "Mail", "TokenCachePath");
                 m.MsalMailProtocol = Enum("Mail", "MsalMailProtocol", MailProtocol.IMAP);
                 if (m.MsalMailProtocol != MailProtocol.IMAP && m.MsalMailProtocol != MailProtocol.POP)
                     Add(FindingSeverity.Error, LineOf("Mail", "MsalMailProtocol"), "Mail", "MsalMailProtocol", "MsalMailProtocol must be IMAP or POP.");
@@ -293,14 +293,14 @@ namespace SmartEmail.Ini
             private void ReadAudit()
             {
                 var a = _config.Audit;
-                a.AuditAcceptLogFile = ResolvePath(TextOrDefault("Audit", "AuditAcceptLogFile"));
+                a.AuditAcceptLogFile = ResolvePath(TextOrDefault("Audit", "AuditAcceptLogFile"), "Audit", "AuditAcceptLogFile");
                 a.LogAccepts = Bool("Audit", "LogAccepts");
                 a.LogAcceptFormat = TextOrDefault("Audit", "LogAcceptFormat");
                 a.NotifyOnAccepts = Bool("Audit", "NotifyOnAccepts");
                 a.NotifyOnAcceptSubject = TextOrDefault("Audit", "NotifyOnAcceptSubject");
                 a.NotifyOnAcceptBody = TextOrDefault("Audit", "NotifyOnAcceptBody");
                 a.NotifyOnAcceptTo = TextOrDefault("Audit", "NotifyOnAcceptTo");
-                a.AuditRejectLogFile = ResolvePath(TextOrDefault("Audit", "AuditRejectLogFile"));
+                a.AuditRejectLogFile = ResolvePath(TextOrDefault("Audit", "AuditRejectLogFile"), "Audit", "AuditRejectLogFile");
                 a.LogRejects = Bool("Audit", "LogRejects");
                 a.LogRejectFormat = TextOrDefault("Audit", "LogRejectFormat");
                 a.NotifyOnRejects = Bool("Audit", "NotifyOnRejects");
@@ -316,7 +316,7 @@ namespace SmartEmail.Ini
                 a.RejectBody = TextOrDefault("Audit", "RejectBody");
                 a.RejectEvent = Text("Audit", "RejectEvent");
                 a.LogOpConEvents = Bool("Audit", "LogOpConEvents");
-                a.OpConEventLogFile = ResolvePath(TextOrDefault("Audit", "OpConEventLogFile"));
+                a.OpConEventLogFile = ResolvePath(TextOrDefault("Audit", "OpConEventLogFile"), "Audit", "OpConEventLogFile");
                 a.LogOpConEventFormat = TextOrDefault("Audit", "LogOpConEventFormat");
                 a.MaxNotificationsPerRun = Int("Audit", "MaxNotificationsPerRun", 0, 100000) ?? 50;
                 a.RejectionsLogFile = ResolvePath("SMArtEmailRejections.log");
@@ -615,7 +615,8 @@ namespace SmartEmail.Ini
             /// Relative paths are relative to the INI's folder. Windows paths (C:\..., \\server\...) stay as written on
             /// every platform; on other platforms backslashes in relative paths become '/'.
             /// </summary>
-            private string ResolvePath(string value)
+            /// <summary>A path setting made absolute against the INI's folder; a value that is no path is an Error finding and stays as it is.</summary>
+            private string ResolvePath(string value, string section = "", string key = "")
             {
                 if (VariablePattern.IsMatch(value))
                     return value;
@@ -623,7 +624,15 @@ namespace SmartEmail.Ini
                 if (windowsRooted && Path.DirectorySeparatorChar == '/')
                     return value;
                 var native = Path.DirectorySeparatorChar == '/' ? value.Replace('\\', '/') : value;
-                return Path.IsPathRooted(native) ? native : Path.GetFullPath(Path.Combine(_folder, native));
+                try
+                {
+                    return Path.IsPathRooted(native) ? native : Path.GetFullPath(Path.Combine(_folder, native));
+                }
+                catch (Exception e) when (e is ArgumentException || e is NotSupportedException || e is PathTooLongException)
+                {
+                    Add(FindingSeverity.Error, section.Length == 0 ? 0 : LineOf(section, key), section, key, $"{Excerpt(value)} is not a usable path: {e.Message}");
+                    return value;
+                }
             }
 
             private void Add(FindingSeverity severity, int line, string section, string key, string message) =>

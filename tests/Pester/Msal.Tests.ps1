@@ -132,6 +132,7 @@ Describe 'App-only access (client credentials)' {
     BeforeAll {
         $appId = 'a9c3d8e1-0000-4000-8000-00000000a9c3'
         $null = Register-TestOAuthClient -Tenant contoso.test -ClientId $appId -Secret $Secret -Mailbox alice
+        $null = Register-TestOAuthClient -Tenant contoso.test -ClientId 'e0e0e0e0-0000-4000-8000-00000000e0e0' -Secret 'old-secret' -SecretExpired -Mailbox alice
     }
 
     BeforeEach {
@@ -218,6 +219,7 @@ Get-SmartEmailMessage -Path '$ini' | ForEach-Object Subject
         @{ Case = 'wrong secret'; Extra = 'ClientSecret=not-the-secret'; Expected = 'AADSTS7000215.*Set-SmartEmailCredential -Path' }
         @{ Case = 'unknown app'; Extra = 'ClientSecret=x'; ClientId = 'ffffffff-0000-4000-8000-00000000ffff'; Expected = 'AADSTS700016.*not the Object ID' }
         @{ Case = 'unknown tenant'; Extra = 'ClientSecret=x'; Tenant = 'nowhere.test'; Expected = 'AADSTS90002.*tenant ID \(a GUID\)' }
+        @{ Case = 'expired secret'; Extra = 'ClientSecret=old-secret'; ClientId = 'e0e0e0e0-0000-4000-8000-00000000e0e0'; Expected = 'AADSTS7000222.*has expired: add a new one' }
     ) {
         $ini = New-MsalIni -Folder $folder -ClientId ($ClientId ?? $appId) -User alice -Extra $Extra -Tenant ($Tenant ?? 'contoso.test')
         $r = Invoke-Child -Config $config -Script "try { Get-SmartEmailMessage -Path '$ini' -WarningAction SilentlyContinue } catch { 'ID=' + `$_.FullyQualifiedErrorId; `$_.Exception.Message }"

@@ -166,9 +166,11 @@ namespace SmartEmail.Run
             var toDelete = new List<Message>();
             var newest = (DateTimeOffset?)null;
             var highestUid = 0u;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var message in source.Read(read, cancellationToken))
             {
                 var key = StateKey(message, isImap, out var validity, out var uid);
+                seen.Add(key);
                 if (isImap)
                 {
                     if (mailbox.UidValidity != validity)
@@ -182,7 +184,12 @@ namespace SmartEmail.Run
                 }
                 mailbox.Messages.TryGetValue(key, out var known);
                 if (known != null && known.Status == MessageStatus.Done && !overrideRange)
+                {
+                    // Its events were written by an earlier run whose delete failed: only the delete is left to do.
+                    if (known.DeletePending && deleteMode != DeleteMode.None)
+                        toDelete.Add(message);
                     continue;
+                }
                 if (known != null && overrideRange && known.Status == MessageStatus.Done)
                     known = null;
                 var handled = Handle(message, known, engine, submitter, state, mailbox, key, cancellationToken);
@@ -213,12 +220,19 @@ namespace SmartEmail.Run
                     }
                     catch (MailboxException e)
                     {
-                        // The events are written: the messages are Done and are not processed again, only left in the mailbox.
-                        _errors.Add($"Deleting {toDelete.Count} message(s) failed: {e.Message}");
+                        // The events are written: the messages are Done and are not handled again; the next run deletes them.
+                        _errors.Add($"{e.Message} Their events are written; the next run deletes them.");
                         foreach (var m in toDelete)
-                            mailbox.Messages[StateKey(m, isImap, out _, out _)] = new MessageState { Status = MessageStatus.Done, MessageId = m.MessageId };
+                            mailbox.Messages[StateKey(m, isImap, out _, out _)] = new MessageState { Status = MessageStatus.Done, MessageId = m.MessageId, DeletePending = true };
                     }
                 }
+            }
+            // A message still to be deleted that the whole read no longer found was deleted after all (the server did it
+            // but its answer was lost). A read narrowed by date may just not have listed it: that one stays.
+            if (!_options.WhatIf && read.Since == null)
+            {
+                foreach (var gone in mailbox.Messages.Where(m => m.Value.DeletePending && !seen.Contains(m.Key)).Select(m => m.Key).ToList())
+                    mailbox.Messages.Remove(gone);
             }
             if (_options.WhatIf)
                 return;

@@ -202,7 +202,10 @@ class Connection:
                 continue
             try:
                 if reset:
+                    # SHUT_RD wakes the other pump's recv without sending anything, so the close below really
+                    # releases the socket, and with SO_LINGER 0 that sends the RST.
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    sock.shutdown(socket.SHUT_RD)
                 else:
                     sock.shutdown(socket.SHUT_RDWR)
             except OSError:

@@ -23,21 +23,25 @@ namespace SmartEmail.Mail
         private ImapClient? _client;
         private IMailFolder? _folder;
         private uint _uidValidity;
+        private readonly IdleWatchdog _watchdog;
 
-        public ImapMailSource(MailboxSettings settings, IEngineLog log) : base(settings, log) { }
+        public ImapMailSource(MailboxSettings settings, IEngineLog log) : base(settings, log)
+        {
+            _watchdog = new IdleWatchdog(settings.Timeout);
+        }
 
         public override string Uri => $"imap://{UserPart}{Settings.Server}:{Settings.Port}/{string.Join("/", Settings.Folder.Split('/').Select(System.Uri.EscapeDataString))}";
 
         public override IEnumerable<Message> Read(ReadOptions options, CancellationToken cancellationToken)
         {
-            var folder = Connect(FolderAccess.ReadOnly, cancellationToken);
+            var folder = Retry(token => Connect(FolderAccess.ReadOnly, token), "connect", cancellationToken);
             var validity = _uidValidity;
             var query = SearchQuery.All;
             if (options.AfterUid.HasValue && options.UidValidity == validity && options.AfterUid.Value < uint.MaxValue - 1)
                 query = SearchQuery.Uids(new UniqueIdRange(validity, options.AfterUid.Value + 1, uint.MaxValue - 1));
             if (options.Since.HasValue)
                 query = query.And(SearchQuery.DeliveredAfter(options.Since.Value.Date.AddDays(-1))); // SINCE has day granularity; refined below
-            var uids = Retry(() => Folder(cancellationToken).Search(query, cancellationToken), "search", cancellationToken);
+            var uids = Retry(token => Folder(token).Search(query, token), "search", cancellationToken);
             var total = uids.Count;
             Log.Verbose($"{Uri}: {folder.Count} message(s), UIDVALIDITY {validity}, {total} to read.");
             var request = new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Envelope | MessageSummaryItems.Size
@@ -47,7 +51,7 @@ namespace SmartEmail.Mail
             {
                 var batch = uids.Skip(start).Take(Settings.BatchSize).ToList();
                 Log.Progress("Reading " + Uri, $"{start} of {total} messages", start, total);
-                var summaries = Retry(() => Folder(cancellationToken).Fetch(batch, request, cancellationToken), "fetch", cancellationToken);
+                var summaries = Retry(token => Folder(token).Fetch(batch, request, token), "fetch", cancellationToken);
                 if (_uidValidity != validity)
                     throw new MailboxException(MailboxErrorKind.MessageNotFound, $"{Uri} was recreated while it was read (UIDVALIDITY {validity} became {_uidValidity}).");
                 foreach (var summary in summaries.OrderBy(s => s.UniqueId.Id))
@@ -67,15 +71,24 @@ namespace SmartEmail.Mail
         {
             if (messages.Count == 0)
                 return;
-            var folder = Connect(FolderAccess.ReadWrite, cancellationToken);
+            IMailFolder folder;
+            try
+            {
+                folder = _watchdog.Run(token => Connect(FolderAccess.ReadWrite, token), cancellationToken);
+            }
+            catch (Exception e) when (MailConnector.IsTransient(e) || e is ImapCommandException)
+            {
+                Disconnect();
+                throw new MailboxException(MailboxErrorKind.Connection, $"Deleting {messages.Count} message(s) from {Uri} failed while opening the folder for writing: {e.Message}", e);
+            }
             var uids = messages.Select(m => UidOf(m)).ToList();
             if (!_client!.Capabilities.HasFlag(ImapCapabilities.UidPlus))
                 throw new MailboxException(MailboxErrorKind.NotSupported,
                     $"{Settings.Server} has no UIDPLUS, so SmartEmail cannot expunge just these messages without also expunging others marked deleted; nothing was deleted.");
             try
             {
-                folder.Store(uids, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, cancellationToken);
-                folder.Expunge(uids, cancellationToken);
+                _watchdog.Run(token => folder.Store(uids, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, token), cancellationToken);
+                _watchdog.Run(token => folder.Expunge(uids, token), cancellationToken);
             }
             catch (Exception e) when (MailConnector.IsTransient(e) || e is ImapCommandException)
             {
@@ -182,7 +195,7 @@ namespace SmartEmail.Mail
             if (_client == null || !_client.IsConnected)
             {
                 Disconnect();
-                var client = new ImapClient(MailConnector.Logger(Settings));
+                var client = new ImapClient(MailConnector.Logger(Settings, _watchdog));
                 try
                 {
                     MailConnector.Open(client, Settings, ImplicitTlsPort, Log, cancellationToken);
@@ -226,14 +239,14 @@ namespace SmartEmail.Mail
         private IMailFolder Folder(CancellationToken cancellationToken) => Connect(FolderAccess.ReadOnly, cancellationToken);
 
         /// <summary>Runs a read, reconnecting after a dropped connection a bounded number of times, with backoff.</summary>
-        private T Retry<T>(Func<T> operation, string what, CancellationToken cancellationToken)
+        private T Retry<T>(Func<CancellationToken, T> operation, string what, CancellationToken cancellationToken)
         {
             for (var attempt = 0; ; attempt++)
             {
                 Exception failure;
                 try
                 {
-                    return operation();
+                    return _watchdog.Run(operation, cancellationToken);
                 }
                 catch (Exception e) when (MailConnector.IsTransient(e) && !cancellationToken.IsCancellationRequested)
                 {
@@ -300,10 +313,10 @@ namespace SmartEmail.Mail
                     int read;
                     try
                     {
-                        var folder = _source.Retry(() => _source.Folder(cancellationToken), "fetch", cancellationToken);
+                        var folder = _source.Retry(token => _source.Folder(token), "fetch", cancellationToken);
                         if (_source._uidValidity != UidValidity)
                             throw new MessageReadException(Id, $"{_source.Uri} was recreated since message {Id} was read.");
-                        using (var chunk = _source.Retry(() => folder.GetStream(Uid, offset, DownloadChunk, cancellationToken), "fetch", cancellationToken))
+                        using (var chunk = _source.Retry(token => folder.GetStream(Uid, offset, DownloadChunk, token), "fetch", cancellationToken))
                         {
                             read = CopyCounting(chunk, destination);
                         }

@@ -87,8 +87,8 @@ namespace SmartEmail.Mail
     /// <summary>Connects and logs in MailKit clients with SmartEmail's TLS rules, and turns failures into <see cref="MailboxException"/>s.</summary>
     internal static class MailConnector
     {
-        public static IProtocolLogger Logger(MailboxSettings settings) =>
-            settings.ProtocolLog == null ? (IProtocolLogger)new NullProtocolLogger() : new ProtocolLogger(settings.ProtocolLog, leaveOpen: true) { RedactSecrets = true };
+        public static IProtocolLogger Logger(MailboxSettings settings, IdleWatchdog watchdog) =>
+            new ActivityLogger(settings.ProtocolLog == null ? (IProtocolLogger)new NullProtocolLogger() : new ProtocolLogger(settings.ProtocolLog, leaveOpen: true) { RedactSecrets = true }, watchdog);
 
         /// <summary>Connects and authenticates; warnings (an accepted untrusted certificate, a sign-in near its end) go to the log.</summary>
         public static void Open(MailService client, MailboxSettings settings, int implicitTlsPort, IEngineLog log, CancellationToken cancellationToken)
@@ -142,7 +142,7 @@ namespace SmartEmail.Mail
             }
             catch (Exception e) when (e is IOException || e is ProtocolException)
             {
-                throw new MailboxException(MailboxErrorKind.Connection, $"The connection to {where} failed: {e.Message}", e);
+                throw new MailboxException(MailboxErrorKind.Connection, $"The connection to {where} broke while connecting: {e.Message}", e);
             }
             if (policy.Warning != null)
                 log.Warning(policy.Warning);
@@ -169,6 +169,10 @@ namespace SmartEmail.Mail
             {
                 // Never the password, not even its length.
                 throw new MailboxException(MailboxErrorKind.Authentication, $"{where} refused the user name '{credential.UserName}' or its password.", e);
+            }
+            catch (TimeoutException e)
+            {
+                throw new MailboxException(MailboxErrorKind.Timeout, $"{where} did not answer while logging in: {e.Message}", e);
             }
             catch (Exception e) when (e is IOException || e is ProtocolException || e is SocketException)
             {
@@ -234,7 +238,7 @@ namespace SmartEmail.Mail
 
         /// <summary>Whether an exception means the connection dropped (worth one more try after reconnecting).</summary>
         public static bool IsTransient(Exception e) =>
-            e is IOException || e is SocketException || e is ServiceNotConnectedException || e is ProtocolException;
+            e is IOException || e is SocketException || e is ServiceNotConnectedException || e is ProtocolException || e is TimeoutException;
 
         private static MailboxException Network(SocketException e, string where)
         {

@@ -21,7 +21,12 @@ namespace SmartEmail.Mail
         private Dictionary<string, int> _indexByUid = new Dictionary<string, int>(StringComparer.Ordinal);
         private IList<string> _uids = new List<string>();
 
-        public Pop3MailSource(MailboxSettings settings, IEngineLog log) : base(settings, log) { }
+        private readonly IdleWatchdog _watchdog;
+
+        public Pop3MailSource(MailboxSettings settings, IEngineLog log) : base(settings, log)
+        {
+            _watchdog = new IdleWatchdog(settings.Timeout);
+        }
 
         public override string Uri => $"pop3://{UserPart}{Settings.Server}:{Settings.Port}";
 
@@ -29,7 +34,7 @@ namespace SmartEmail.Mail
         {
             var client = Connect(cancellationToken);
             var uids = _uids;
-            var sizes = Guard(() => client.GetMessageSizes(cancellationToken), "LIST");
+            var sizes = Guard(token => client.GetMessageSizes(token), "LIST", cancellationToken);
             // Without -Since every message counts, so -First bounds the work too, not just the output.
             var total = options.First.HasValue && !options.Since.HasValue ? Math.Min(uids.Count, options.First.Value) : uids.Count;
             Log.Verbose($"{Uri}: {total} message(s).");
@@ -40,11 +45,11 @@ namespace SmartEmail.Mail
                 Log.Progress("Reading " + Uri, $"{start} of {total} messages", start, total);
                 // The raw headers (TOP n 0), parsed here: MailKit's GetMessageHeaders drops the Content-* headers, and those
                 // say whether a message is multipart.
-                var heads = Guard(() => client.GetStreams(indexes, true, cancellationToken), "TOP").Select(Parse).ToList();
+                var heads = Guard(token => client.GetStreams(indexes, true, token), "TOP", cancellationToken).Select(Parse).ToList();
                 var multipart = indexes.Where((index, i) => heads[i].Body is Multipart).ToList();
                 // Streams parsed here, not MailKit's GetMessages: its parser has MimeKit's default options (no depth limit
                 // that a small stack survives, ISO-8859-1 for raw 8-bit headers).
-                var full = multipart.Count == 0 ? new List<MimeMessage>() : Guard(() => client.GetStreams(multipart, false, cancellationToken), "RETR").Select(Parse).ToList();
+                var full = multipart.Count == 0 ? new List<MimeMessage>() : Guard(token => client.GetStreams(multipart, false, token), "RETR", cancellationToken).Select(Parse).ToList();
                 var fullByIndex = multipart.Select((index, i) => (index, message: full[i])).ToDictionary(x => x.index, x => x.message);
                 for (var i = 0; i < indexes.Count; i++)
                 {
@@ -69,13 +74,26 @@ namespace SmartEmail.Mail
             var indexes = messages.Select(m => IndexOf(m.Id)).ToList();
             try
             {
-                client.DeleteMessages(indexes, cancellationToken);
+                _watchdog.Run(token => client.DeleteMessages(indexes, token), cancellationToken);
                 // POP3 only deletes at QUIT; a connection that drops before it deletes nothing.
-                client.Disconnect(true, cancellationToken);
+                _watchdog.Run(token => client.Disconnect(true, token), cancellationToken);
             }
             catch (Exception e) when (MailConnector.IsTransient(e) || e is Pop3CommandException)
             {
                 throw new MailboxException(MailboxErrorKind.Connection, $"Deleting {indexes.Count} message(s) from {Uri} failed, so none was deleted: {e.Message}", e);
+            }
+            finally
+            {
+                Disconnect();
+            }
+            // MailKit ignores a QUIT that fails (a dropped connection), and the server commits the deletes only when it
+            // gets QUIT: so a new connection checks that they are gone.
+            try
+            {
+                Connect(cancellationToken); // lists the UIDs anew
+                var still = messages.Count(m => _indexByUid.ContainsKey(m.Id));
+                if (still != 0)
+                    throw new MailboxException(MailboxErrorKind.Connection, $"Deleting {indexes.Count} message(s) from {Uri} failed: the server did not commit the deletion of {still} of them (the connection broke at QUIT).");
             }
             finally
             {
@@ -102,11 +120,19 @@ namespace SmartEmail.Mail
             if (_client != null && _client.IsConnected)
                 return _client;
             Disconnect();
-            var client = new Pop3Client(MailConnector.Logger(Settings));
+            var client = new Pop3Client(MailConnector.Logger(Settings, _watchdog));
             try
             {
-                MailConnector.Open(client, Settings, ImplicitTlsPort, Log, cancellationToken);
-                var uids = client.GetMessageUids(cancellationToken);
+                _watchdog.Run(token => MailConnector.Open(client, Settings, ImplicitTlsPort, Log, token), cancellationToken);
+                IList<string> uids;
+                try
+                {
+                    uids = _watchdog.Run(token => client.GetMessageUids(token), cancellationToken);
+                }
+                catch (Exception e) when (MailConnector.IsTransient(e) || e is Pop3CommandException)
+                {
+                    throw new MailboxException(MailboxErrorKind.Connection, $"UIDL on {Uri} failed: {e.Message}", e);
+                }
                 _uids = uids;
                 _indexByUid = uids.Select((uid, index) => (uid, index)).GroupBy(x => x.uid).ToDictionary(g => g.Key, g => g.First().index, StringComparer.Ordinal);
             }
@@ -126,11 +152,11 @@ namespace SmartEmail.Mail
             return index;
         }
 
-        private T Guard<T>(Func<T> operation, string command)
+        private T Guard<T>(Func<CancellationToken, T> operation, string command, CancellationToken cancellationToken)
         {
             try
             {
-                return operation();
+                return _watchdog.Run(operation, cancellationToken);
             }
             catch (Exception e) when (MailConnector.IsTransient(e) || e is Pop3CommandException)
             {
@@ -158,7 +184,7 @@ namespace SmartEmail.Mail
                 {
                     var client = _source.Connect(cancellationToken);
                     var index = _source.IndexOf(_uid);
-                    return Parse(_source.Guard(() => client.GetStream(index, false, cancellationToken), "RETR"));
+                    return Parse(_source.Guard(token => client.GetStream(index, false, token), "RETR", cancellationToken));
                 }
                 catch (MailboxException e)
                 {
@@ -172,7 +198,7 @@ namespace SmartEmail.Mail
                 {
                     var client = _source.Connect(cancellationToken);
                     var index = _source.IndexOf(_uid);
-                    using (var stream = _source.Guard(() => client.GetStream(index, false, cancellationToken), "RETR"))
+                    using (var stream = _source.Guard(token => client.GetStream(index, false, token), "RETR", cancellationToken))
                         stream.CopyTo(destination, 81920);
                 }
                 catch (MailboxException e)

@@ -20,6 +20,8 @@ namespace SmartEmail.Run
         private readonly string _from;
         private readonly IEngineLog _log;
         private SmtpClient? _client;
+        private string? _unreachable;
+        private readonly IdleWatchdog _watchdog;
         private int _sent;
 
         public Notifier(Configuration config, MailboxSettings mailbox, IEngineLog log)
@@ -40,6 +42,7 @@ namespace SmartEmail.Run
                 Credential = mailbox.Credential,
                 Timeout = mailbox.Timeout,
             };
+            _watchdog = new IdleWatchdog(_smtp.Timeout);
             _from = mail.NotifyFrom ?? mailbox.Credential?.UserName ?? (mailbox.TokenSource as Mail.OAuth.MsalTokenProvider)?.Settings.User ?? string.Empty;
             if (!MailboxAddress.TryParse(_from, out _))
                 throw new SmartEmailException($"Notices are on, but there is no sender address: set [Mail] NotifyFrom.");
@@ -88,17 +91,38 @@ namespace SmartEmail.Run
             if (!string.IsNullOrEmpty(message.MessageId))
                 notice.InReplyTo = message.MessageId;
             notice.Body = new TextPart("plain") { Text = format(accepted ? a.NotifyOnAcceptBody : a.NotifyOnRejectBody) };
+            if (_unreachable != null)
+            {
+                _log.Warning($"No notice for '{message.Subject}': {_smtp.Server}:{_smtp.Port} could not be reached earlier in this run ({_unreachable}).");
+                return false;
+            }
+            if (_client == null)
+            {
+                var client = new SmtpClient(MailConnector.Logger(_smtp, _watchdog));
+                try
+                {
+                    _watchdog.Run(token => MailConnector.Open(client, _smtp, 465, _log, token), cancellationToken);
+                }
+                catch (MailboxException e)
+                {
+                    // One wait for an unreachable server per run, not one per message.
+                    MailConnector.Close(client);
+                    _unreachable = e.Message;
+                    throw new SmartEmailException($"The notice for '{message.Subject}' could not be sent through {_smtp.Server}:{_smtp.Port}, and no other notice is tried in this run: {e.Message}", e);
+                }
+                _client = client;
+            }
             try
             {
-                if (_client == null)
-                {
-                    _client = new SmtpClient(MailConnector.Logger(_smtp));
-                    MailConnector.Open(_client, _smtp, 465, _log, cancellationToken);
-                }
-                _client.Send(notice, cancellationToken);
+                var client = _client;
+                _watchdog.Run(token => client.Send(notice, token), cancellationToken);
             }
-            catch (Exception e) when (e is MailKit.CommandException || e is MailKit.ProtocolException || e is System.IO.IOException)
+            catch (Exception e) when (e is MailKit.CommandException || e is MailKit.ProtocolException || e is System.IO.IOException
+                || e is MailKit.ServiceNotConnectedException || e is TimeoutException)
             {
+                // The next notice starts on a new connection: a client whose connection broke cannot send again.
+                MailConnector.Close(_client);
+                _client = null;
                 throw new SmartEmailException($"The notice for '{message.Subject}' could not be sent through {_smtp.Server}:{_smtp.Port}: {e.Message}", e);
             }
             _sent++;

@@ -33,6 +33,8 @@ namespace SmartEmail.Run
         public MessageStatus Status { get; set; }
         public List<PreparedEventState> Events { get; set; } = new List<PreparedEventState>();
         public string? MessageId { get; set; }
+        /// <summary>Done, but deleting it failed: the next run deletes it (DeleteEmails permitting) without handling it again.</summary>
+        public bool DeletePending { get; set; }
     }
 
     internal sealed class MailboxState
@@ -122,18 +124,18 @@ namespace SmartEmail.Run
 
         /// <summary>
         /// IMAP: after a run that saw every UID above the watermark up to <paramref name="highestSeen"/>, raises the
-        /// watermark to just below the oldest message that is not done (or to the highest seen) and forgets the done
+        /// watermark to just below the oldest message that is not done or still to be deleted (or to the highest seen) and forgets the done
         /// messages below it, so the state stays small however large the mailbox grows.
         /// </summary>
         public static void Compact(MailboxState mailbox, uint highestSeen)
         {
-            var open = mailbox.Messages.Where(m => m.Value.Status != MessageStatus.Done)
+            var open = mailbox.Messages.Where(m => m.Value.Status != MessageStatus.Done || m.Value.DeletePending)
                 .Select(m => uint.TryParse(m.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var uid) ? uid : 0u).Where(u => u != 0).ToList();
             var watermark = open.Count == 0 ? highestSeen : Math.Min(highestSeen, open.Min() - 1);
             mailbox.Watermark = Math.Max(mailbox.Watermark, watermark);
             foreach (var key in mailbox.Messages.Keys.ToList())
             {
-                if (uint.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var uid) && uid <= mailbox.Watermark && mailbox.Messages[key].Status == MessageStatus.Done)
+                if (uint.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var uid) && uid <= mailbox.Watermark && mailbox.Messages[key].Status == MessageStatus.Done && !mailbox.Messages[key].DeletePending)
                     mailbox.Messages.Remove(key);
             }
         }

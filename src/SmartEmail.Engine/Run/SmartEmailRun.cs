@@ -169,8 +169,8 @@ namespace SmartEmail.Run
             // IMAP, read in ascending UID order: while every message so far is done, the watermark follows the run and
             // the done entries behind it are dropped at once, so every state save in the run stays as small as the open
             // messages, not the mailbox (a first run over a large mailbox saved the whole growing list at every event).
-            // It never passes a message the state still has open (failed, or events written but not deleted) that this
-            // run has not read again.
+            // It never passes a message the state still has open (failed, events written but not deleted, or a delete
+            // that failed) that this run has not read again.
             var frontier = isImap && !overrideRange && !_options.WhatIf;
             var open = new SortedSet<uint>(frontier ? OpenUids(mailbox) : Enumerable.Empty<uint>());
             bool Advance(uint uid, string key)
@@ -184,9 +184,11 @@ namespace SmartEmail.Run
                 mailbox.Messages.Remove(key);
                 return true;
             }
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var message in source.Read(read, cancellationToken))
             {
                 var key = StateKey(message, isImap, out var validity, out var uid);
+                seen.Add(key);
                 if (isImap)
                 {
                     if (mailbox.UidValidity != validity)
@@ -203,6 +205,15 @@ namespace SmartEmail.Run
                 mailbox.Messages.TryGetValue(key, out var known);
                 if (known != null && known.Status == MessageStatus.Done && !overrideRange)
                 {
+                    if (known.DeletePending && deleteMode != DeleteMode.None)
+                    {
+                        // Its events were written by an earlier run whose delete failed: only the delete is left to do,
+                        // and the watermark must not pass it until it is gone.
+                        toDelete.Add(message);
+                        frontier = false;
+                        continue;
+                    }
+                    known.DeletePending = false; // deleting was switched off since: it is simply done
                     if (isImap)
                         Advance(uid, key);
                     continue;
@@ -245,12 +256,19 @@ namespace SmartEmail.Run
                     }
                     catch (MailboxException e)
                     {
-                        // The events are written: the messages are Done and are not processed again, only left in the mailbox.
-                        _errors.Add($"Deleting {toDelete.Count} message(s) failed: {e.Message}");
+                        // The events are written: the messages are Done and are not handled again; the next run deletes them.
+                        _errors.Add($"{e.Message} Their events are written; the next run deletes them.");
                         foreach (var m in toDelete)
-                            mailbox.Messages[StateKey(m, isImap, out _, out _)] = new MessageState { Status = MessageStatus.Done, MessageId = m.MessageId };
+                            mailbox.Messages[StateKey(m, isImap, out _, out _)] = new MessageState { Status = MessageStatus.Done, MessageId = m.MessageId, DeletePending = true };
                     }
                 }
+            }
+            // A message still to be deleted that the whole read no longer found was deleted after all (the server did it
+            // but its answer was lost). A read narrowed by date may just not have listed it: that one stays.
+            if (!_options.WhatIf && read.Since == null)
+            {
+                foreach (var gone in mailbox.Messages.Where(m => m.Value.DeletePending && !seen.Contains(m.Key)).Select(m => m.Key).ToList())
+                    mailbox.Messages.Remove(gone);
             }
             if (_options.WhatIf)
                 return;
@@ -516,7 +534,7 @@ namespace SmartEmail.Run
         }
 
         private static IEnumerable<uint> OpenUids(MailboxState mailbox) =>
-            mailbox.Messages.Where(m => m.Value.Status != MessageStatus.Done)
+            mailbox.Messages.Where(m => m.Value.Status != MessageStatus.Done || m.Value.DeletePending)
                 .Select(m => uint.TryParse(m.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var uid) ? uid : 0u).Where(u => u != 0);
 
         private static string StateKey(Message message, bool isImap, out uint validity, out uint uid)

@@ -228,7 +228,7 @@ $Error | Format-List * -Force | Out-String -Width 4096
         }
 
         function Start-SweepChild([string] $Name, [string] $Script) {
-            $file = Join-Path $Children "$Name.ps1"
+            $file = Join-Path $Children "$($Name -replace '\W', '-').ps1"
             Set-Content -LiteralPath $file -Encoding utf8 -Value ($Prelude + "`n" + $Script + "`n" + $Epilogue)
             Use-ChildEnvironment {
                 $process = Start-Process -FilePath $PwshExe -ArgumentList ($PwshPrefix + @('-NoProfile', '-NonInteractive', '-File', $file)) `
@@ -413,10 +413,12 @@ Step 'Remove-SmartEmailMessage' {
         Get-Mark $text 'saved' | Should -Be 3
         Get-Mark $text 'left' | Should -Be 2
         $rx = Get-OpConReceived
-        ($rx | ForEach-Object { "$($_.path) $($_.status)" }) | Should -Be @('/api/tokens 201', '/api/opconEventsCollection 201', '/api/opconEventsCollection 201', '/api/tokens 401')
+        # Each Submit-SmartEmailEvent asks for its own token.
+        ($rx | ForEach-Object { "$($_.path) $($_.status)" }) | Should -Be @('/api/tokens 201', '/api/opconEventsCollection 201', '/api/tokens 201', '/api/opconEventsCollection 201', '/api/tokens 401')
         $rx[0].body | Should -BeLike "*$($Secrets['OpCon API password'])*" -Because 'the API password was used'
         $rx[1].authorization | Should -BeExactly "Token $($rx[0].issuedToken)"
-        $ApiTokens.Count | Should -Be 1
+        $rx[3].authorization | Should -BeExactly "Token $($rx[2].issuedToken)"
+        $ApiTokens.Count | Should -Be 2
         foreach ($log in 'imap-protocol.log', 'pop3-protocol.log', 'imap-server-protocol.log') {
             (Get-Item (Join-Path $Work "logs/$log")).Length | Should -BeGreaterThan 100 -Because "$log must hold the conversation"
         }
@@ -435,7 +437,7 @@ Step 'Submit-SmartEmailEvent with born-expired tokens' {
         Get-Mark $text 'api-expired' | Should -Be 'ApiFailed' -Because $text
         $rx = Get-OpConReceived
         ($rx | ForEach-Object { "$($_.path) $($_.status)" }) | Should -Be @('/api/tokens 201', '/api/opconEventsCollection 401', '/api/tokens 201', '/api/opconEventsCollection 401')
-        $ApiTokens.Count | Should -Be 3
+        $ApiTokens.Count | Should -Be 4
         $null = Invoke-OpConApi '/_control/reset'
     }
 
@@ -482,6 +484,20 @@ Step 'Invoke-SmartEmailRun wrong mailbox password' {
         Add-Mail carol 'scheduler@smartemail.test' 'Job 51 finished'
         $text = Invoke-SweepChild 'MSAL app-only' @'
 $logs = Join-Path $C.Work 'logs'
+# First, while the token cache holds no token of this app (MSAL would serve the cached one whatever the secret).
+$legacy = Join-Path (Split-Path $env:SMARTEMAIL_MODULE_PATH) 'smartemail.ps1'
+$exe = [Environment]::ProcessPath
+[string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+Step 'smartemail.ps1 --msal (wrong secret)' {
+    & $exe @prefix -NoProfile -NonInteractive -File $legacy --msal "-inifile:$($C.WrongAppIni)" 2>&1
+    Mark 'legacy-msal-wrong' $LASTEXITCODE
+}
+Step 'wrong client secret' {
+    try { Get-SmartEmailMessage -Path $C.WrongAppIni -Verbose -Debug -ErrorAction Stop } catch { $_; Mark 'wrong-secret' ($_.Exception.Message -match 'AADSTS7000215') }
+    $r = Invoke-SmartEmailRun -Path $C.WrongAppIni -Verbose -Debug
+    $r | ConvertTo-Json -Depth 5
+    Mark 'wrong-secret-run' $r.ExitCode
+}
 Step 'Request-SmartEmailToken app-only' {
     $s = Request-SmartEmailToken -Path $C.AppIni -Verbose -Debug
     $s; $s | ConvertTo-Json -Depth 5
@@ -502,22 +518,9 @@ Step 'Invoke-SmartEmailRun MSAL' {
     $r | ConvertTo-Json -Depth 5
     Mark 'msal-run' "exit=$($r.ExitCode) events=$($r.EventsSubmitted)"
 }
-Step 'wrong client secret' {
-    try { Get-SmartEmailMessage -Path $C.WrongAppIni -Verbose -Debug -ErrorAction Stop } catch { $_; Mark 'wrong-secret' ($_.Exception.Message -match 'AADSTS7000215') }
-    $r = Invoke-SmartEmailRun -Path $C.WrongAppIni -Verbose -Debug
-    $r | ConvertTo-Json -Depth 5
-    Mark 'wrong-secret-run' $r.ExitCode
-}
-$legacy = Join-Path (Split-Path $env:SMARTEMAIL_MODULE_PATH) 'smartemail.ps1'
-$exe = [Environment]::ProcessPath
-[string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
 Step 'smartemail.ps1 --msal --renewMsalToken (app-only)' {
     & $exe @prefix -NoProfile -NonInteractive -File $legacy --msal --renewMsalToken "-inifile:$($C.AppIni)" 2>&1
     Mark 'legacy-msal-renew' $LASTEXITCODE
-}
-Step 'smartemail.ps1 --msal (wrong secret)' {
-    & $exe @prefix -NoProfile -NonInteractive -File $legacy --msal "-inifile:$($C.WrongAppIni)" 2>&1
-    Mark 'legacy-msal-wrong' $LASTEXITCODE
 }
 '@
         Get-Mark $text 'app-token' | Should -Be 'AppOnly ClientSecret' -Because $text
@@ -548,7 +551,11 @@ Step 'Request-SmartEmailToken -DeviceCode' {
 }
 '@
         try { $approved = Approve-TestDeviceCode -User carol -ClientId $UserApp -TimeoutSeconds 45 }
-        catch { if (-not $child.Process.HasExited) { $child.Process.Kill() }; throw }
+        catch {
+            if (-not $child.Process.HasExited) { $child.Process.Kill() }
+            $child.Process.WaitForExit()
+            throw "$_ The sign-in said: $((Get-Content -Raw -LiteralPath $child.Out) + (Get-Content -Raw -LiteralPath $child.Err))"
+        }
         $signIn = Wait-SweepChild $child
         Get-Mark $signIn 'signed-in' | Should -Be 'DeviceCode carol True' -Because $signIn
         $signIn | Should -Match ([regex]::Escape($approved.user_code))
@@ -643,15 +650,14 @@ Step 'smartemail.ps1 run' {
         $places.Count | Should -BeGreaterThan 30
         @($Captured | Where-Object Name -Like 'output of *').Count | Should -Be 8
         @($Captured | Where-Object Name -Like 'notice *').Count | Should -Be 3
-        $ApiTokens.Count | Should -Be 3
+        $ApiTokens.Count | Should -Be 4
         $kinds = 'imap-protocol.log', 'pop3-protocol.log', 'msal-imap-protocol.log', 'user-imap-protocol.log', 'accept.log', 'reject.log', 'events.log', 'api-events.log', 'imap.ini.state.json'
         foreach ($k in $kinds) { @($files | Where-Object Name -EQ $k).Count | Should -Be 1 -Because "$k must be among the files searched" }
         @($files | Where-Object Extension -EQ '.eml').Count | Should -BeGreaterOrEqual 5
 
         $search = [ordered]@{}
         foreach ($k in $Secrets.Keys) { $search[$k] = $Secrets[$k] }
-        $i = 0
-        foreach ($t in $ApiTokens) { $search["OpCon API token $(++$i)"] = $t }
+        for ($i = 0; $i -lt $ApiTokens.Count; $i++) { $search["OpCon API token $($i + 1)"] = $ApiTokens[$i] }
         $eventPassword = $Secrets['OpCon event password']
         $msgInFiles = @($files | Where-Object { $_.DirectoryName -in $MsgInFolders }).FullName
         # msgin 3 (2 accepted, 1 RejectEvent), submit-msgin 3, msal-msgin 1, user-msgin 1, legacy-msgin 1
@@ -676,14 +682,15 @@ Step 'smartemail.ps1 run' {
                     $at = $t.IndexOf($search[$k], [StringComparison]::Ordinal)
                     if ($at -ge 0) {
                         $from = [Math]::Max(0, $at - 80)
-                        $hits.Add("$($p.Name) holds the $k`: ...$($t.Substring($from, [Math]::Min($t.Length - $from, 80 + $search[$k].Length + 40)) -replace '\s+', ' ')...")
+                        $hits.Add("$($p.Name) holds the $k`: ...$($t.Substring($from, [Math]::Min($t.Length - $from, 80 + $search[$k].Length + 40)) -replace '\s+', ' ' -replace '[^ -~]', '.')...")
                     }
                 }
                 $jwt = [regex]::Match($t, $JwtPattern)
                 if ($jwt.Success) { $hits.Add("$($p.Name) holds an identity provider token: $($jwt.Value.Substring(0, 20))...") }
             }
         }
-        $hits | Select-Object -Unique | Should -BeNullOrEmpty
+        # One line per hit (control characters of decoded base64 shown as dots, so the report stays valid XML).
+        (@($hits | Select-Object -Unique) -join "`n") | Should -BeNullOrEmpty
 
         # Where the OpCon password must be: in every MSGIN event file, as OpCon wants it, ",user,password" and CRLF.
         foreach ($f in $msgInFiles) { [IO.File]::ReadAllText($f) | Should -Match ",ocadm,$([regex]::Escape($eventPassword))`r`n$" }

@@ -44,6 +44,29 @@ Describe 'Set-SmartEmailCredential' {
         ($w | Out-String) | Should -Not -Match 'unencrypted'
     }
 
+    It 'encrypts the OpCon API credential and token, the Office 365 client secret and the certificate password' {
+        $ini = New-Ini
+        $secure = @{}
+        foreach ($name in 'Api-7hK-secret', 'Token-4pL-secret', 'Client-9xV-secret', 'Pfx-3nB-secret') { $secure[$name] = ConvertTo-SecureString $name -AsPlainText -Force }
+        Set-SmartEmailCredential -Path $ini -ApiCredential ([pscredential]::new('apiuser', $secure['Api-7hK-secret'])) -ApiToken $secure['Token-4pL-secret'] `
+            -ClientSecret $secure['Client-9xV-secret'] -CertificatePassword $secure['Pfx-3nB-secret']
+        $text = [IO.File]::ReadAllText($ini)
+        foreach ($name in $secure.Keys) { $text | Should -Not -Match $name }
+        $config = Get-SmartEmailConfiguration -Path $ini -WarningVariable w
+        ($w | Out-String) | Should -Not -Match 'unencrypted'
+        $config.OpCon.ApiUser | Should -Be 'apiuser'
+        $config.OpCon.ApiPassword.IsEncrypted, $config.OpCon.ApiToken.IsEncrypted, $config.Mail.ClientSecret.IsEncrypted, $config.Mail.CertificatePassword.IsEncrypted | Should -Be @($true, $true, $true, $true)
+        # And they decrypt to what was given.
+        $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'SmartEmail.Engine' }
+        $secrets = $engine.GetType('SmartEmail.Secrets')
+        $stored = @{}
+        foreach ($line in $text -split "`r`n") { if ($line -match '^(ApiPassword|ApiToken|ClientSecret|CertificatePassword)=(.+)$') { $stored[$Matches[1]] = $Matches[2] } }
+        $secrets.GetMethod('Unprotect').Invoke($null, @($stored.ApiPassword)) | Should -Be 'Api-7hK-secret'
+        $secrets.GetMethod('Unprotect').Invoke($null, @($stored.ApiToken)) | Should -Be 'Token-4pL-secret'
+        $secrets.GetMethod('Unprotect').Invoke($null, @($stored.ClientSecret)) | Should -Be 'Client-9xV-secret'
+        $secrets.GetMethod('Unprotect').Invoke($null, @($stored.CertificatePassword)) | Should -Be 'Pfx-3nB-secret'
+    }
+
     It 'lets a run use the encrypted OpCon credentials' {
         $ini = New-Ini
         Set-SmartEmailCredential -Path $ini -OpConCredential $OpCon

@@ -56,7 +56,7 @@ namespace SmartEmail.Ini
         private sealed class Reader
         {
             private static readonly Regex VariablePattern = new Regex(@"%([A-Za-z_][A-Za-z0-9_()]*)%", RegexOptions.CultureInvariant);
-            private static readonly string[] SecretKeys = { "General/OpConUserPassword", "Mail/Password", "Mail/User", "Mail/ClientSecret", "OpCon/ApiToken", "OpCon/ApiPassword" };
+            private static readonly string[] SecretKeys = { "General/OpConUserPassword", "Mail/Password", "Mail/User", "Mail/ClientSecret", "Mail/CertificatePassword", "OpCon/ApiToken", "OpCon/ApiPassword" };
 
             private readonly IniDocument _doc;
             private readonly string _path;

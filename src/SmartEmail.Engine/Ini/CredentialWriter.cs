@@ -2,6 +2,23 @@ using System.Net;
 
 namespace SmartEmail.Ini
 {
+    /// <summary>The secrets Set-SmartEmailCredential writes; whatever is null is left as it is in the INI.</summary>
+    public sealed class StoredCredentials
+    {
+        /// <summary>[Mail] User and Password.</summary>
+        public NetworkCredential? Mail { get; set; }
+        /// <summary>[General] OpConUser and OpConUserPassword.</summary>
+        public NetworkCredential? OpCon { get; set; }
+        /// <summary>[OpCon] ApiUser (in clear) and ApiPassword.</summary>
+        public NetworkCredential? Api { get; set; }
+        /// <summary>[OpCon] ApiToken.</summary>
+        public string? ApiToken { get; set; }
+        /// <summary>[Mail] ClientSecret (EmailProtocol=MSAL, app-only).</summary>
+        public string? ClientSecret { get; set; }
+        /// <summary>[Mail] CertificatePassword (the CertificatePath .pfx).</summary>
+        public string? CertificatePassword { get; set; }
+    }
+
     /// <summary>The --credentials operation: encrypts credentials into an INI, in place, changing nothing else.</summary>
     public static class CredentialWriter
     {
@@ -12,30 +29,36 @@ namespace SmartEmail.Ini
         /// <exception cref="System.IO.IOException">The INI cannot be read or written, or holds bytes invalid in its encoding.</exception>
         /// <exception cref="SmartEmailException">The key cannot be created.</exception>
         public static void Store(string iniPath, NetworkCredential? mail, NetworkCredential? opCon, SecretScope scope) =>
-            Store(iniPath, mail, opCon, null, null, scope);
+            Store(iniPath, new StoredCredentials { Mail = mail, OpCon = opCon }, scope);
 
-        /// <summary>
-        /// Also writes the Office 365 app's [Mail] ClientSecret and CertificatePassword (EmailProtocol=MSAL), encrypted.
-        /// </summary>
+        /// <summary>Writes every secret given, encrypted, into the INI in place; the others stay as they are.</summary>
         /// <exception cref="System.IO.IOException">The INI cannot be read or written, or holds bytes invalid in its encoding.</exception>
         /// <exception cref="SmartEmailException">The key cannot be created.</exception>
-        public static void Store(string iniPath, NetworkCredential? mail, NetworkCredential? opCon, string? clientSecret, string? certificatePassword, SecretScope scope)
+        public static void Store(string iniPath, StoredCredentials values, SecretScope scope)
         {
             var document = IniDocument.Load(iniPath);
-            if (mail != null)
+            if (values.Mail != null)
             {
-                document.Set("Mail", "User", Secrets.Protect(mail.UserName, scope));
-                document.Set("Mail", "Password", Secrets.Protect(mail.Password, scope));
+                document.Set("Mail", "User", Secrets.Protect(values.Mail.UserName, scope));
+                document.Set("Mail", "Password", Secrets.Protect(values.Mail.Password, scope));
             }
-            if (opCon != null)
+            if (values.OpCon != null)
             {
-                document.Set("General", "OpConUser", Secrets.Protect(opCon.UserName, scope));
-                document.Set("General", "OpConUserPassword", Secrets.Protect(opCon.Password, scope));
+                document.Set("General", "OpConUser", Secrets.Protect(values.OpCon.UserName, scope));
+                document.Set("General", "OpConUserPassword", Secrets.Protect(values.OpCon.Password, scope));
             }
-            if (clientSecret != null)
-                document.Set("Mail", "ClientSecret", Secrets.Protect(clientSecret, scope));
-            if (certificatePassword != null)
-                document.Set("Mail", "CertificatePassword", Secrets.Protect(certificatePassword, scope));
+            if (values.Api != null)
+            {
+                // The engine reads ApiUser as it is: a user name, not a secret.
+                document.Set("OpCon", "ApiUser", values.Api.UserName);
+                document.Set("OpCon", "ApiPassword", Secrets.Protect(values.Api.Password, scope));
+            }
+            if (values.ApiToken != null)
+                document.Set("OpCon", "ApiToken", Secrets.Protect(values.ApiToken, scope));
+            if (values.ClientSecret != null)
+                document.Set("Mail", "ClientSecret", Secrets.Protect(values.ClientSecret, scope));
+            if (values.CertificatePassword != null)
+                document.Set("Mail", "CertificatePassword", Secrets.Protect(values.CertificatePassword, scope));
             document.Save();
         }
     }

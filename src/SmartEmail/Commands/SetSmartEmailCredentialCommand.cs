@@ -22,6 +22,15 @@ namespace SmartEmail.Commands
         [Credential]
         public PSCredential? OpConCredential { get; set; }
 
+        /// <summary>The OpCon REST API user and password ([OpCon] ApiUser and ApiPassword).</summary>
+        [Parameter]
+        [Credential]
+        public PSCredential? ApiCredential { get; set; }
+
+        /// <summary>An OpCon REST API token ([OpCon] ApiToken).</summary>
+        [Parameter]
+        public System.Security.SecureString? ApiToken { get; set; }
+
         /// <summary>The Office 365 app's client secret ([Mail] ClientSecret, EmailProtocol=MSAL app-only).</summary>
         [Parameter]
         public System.Security.SecureString? ClientSecret { get; set; }
@@ -38,9 +47,9 @@ namespace SmartEmail.Commands
         protected override void ProcessRecord()
         {
             var path = ResolveConfigurationPath(Path);
-            if (MailCredential == null && OpConCredential == null && ClientSecret == null && CertificatePassword == null)
+            if (MailCredential == null && OpConCredential == null && ApiCredential == null && ApiToken == null && ClientSecret == null && CertificatePassword == null)
             {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -MailCredential, -OpConCredential, -ClientSecret or -CertificatePassword."), "CredentialMissing", ErrorCategory.InvalidArgument, path));
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -MailCredential, -OpConCredential, -ApiCredential, -ApiToken, -ClientSecret or -CertificatePassword."), "CredentialMissing", ErrorCategory.InvalidArgument, path));
                 return;
             }
             if (!File.Exists(path))
@@ -55,6 +64,8 @@ namespace SmartEmail.Commands
             {
                 MailCredential != null ? "[Mail] User/Password" : null,
                 OpConCredential != null ? "[General] OpConUser/OpConUserPassword" : null,
+                ApiCredential != null ? "[OpCon] ApiUser/ApiPassword" : null,
+                ApiToken != null ? "[OpCon] ApiToken" : null,
                 ClientSecret != null ? "[Mail] ClientSecret" : null,
                 CertificatePassword != null ? "[Mail] CertificatePassword" : null,
             }.Where(x => x != null));
@@ -62,9 +73,15 @@ namespace SmartEmail.Commands
                 return;
             try
             {
-                CredentialWriter.Store(path, MailCredential?.GetNetworkCredential(), OpConCredential?.GetNetworkCredential(),
-                    ClientSecret == null ? null : new System.Net.NetworkCredential(string.Empty, ClientSecret).Password,
-                    CertificatePassword == null ? null : new System.Net.NetworkCredential(string.Empty, CertificatePassword).Password, scope);
+                CredentialWriter.Store(path, new StoredCredentials
+                {
+                    Mail = MailCredential?.GetNetworkCredential(),
+                    OpCon = OpConCredential?.GetNetworkCredential(),
+                    Api = ApiCredential?.GetNetworkCredential(),
+                    ApiToken = Plain(ApiToken),
+                    ClientSecret = Plain(ClientSecret),
+                    CertificatePassword = Plain(CertificatePassword),
+                }, scope);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is SmartEmailException)
             {
@@ -72,5 +89,7 @@ namespace SmartEmail.Commands
             }
             WriteVerbose($"Encrypted {what} in {path}.");
         }
+
+        private static string? Plain(System.Security.SecureString? value) => value == null ? null : new System.Net.NetworkCredential(string.Empty, value).Password;
     }
 }

@@ -173,6 +173,15 @@ Set-SmartEmailCredential -Path '$ini' -ClientSecret (ConvertTo-SecureString '$Se
         (Get-Item $cache).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
     }
 
+    It 'does not let a cached token hide a changed client secret' {
+        $ini = New-MsalIni -Folder $folder -ClientId $appId -User alice -Extra "ClientSecret=$Secret"
+        $null = Invoke-Child -Config $config -Script "Request-SmartEmailToken -Path '$ini' -WarningAction SilentlyContinue | Out-Null"
+        (Get-Content -Raw $ini).Replace("ClientSecret=$Secret", 'ClientSecret=rotated-but-wrong') | Set-Content -LiteralPath $ini -NoNewline
+        $r = Invoke-Child -Config $config -Script "try { Get-SmartEmailMessage -Path '$ini' -WarningAction SilentlyContinue; 'read' } catch { `$_.Exception.Message }"
+        ($r.Output -join "`n") | Should -Match 'AADSTS7000215'
+        $r.Output | Should -Not -Contain 'read'
+    }
+
     It 'gets a fresh token once when the mail server refuses the cached one' {
         Add-JobMail -User alice -Number 19
         $ini = New-MsalIni -Folder $folder -ClientId $appId -User alice -Extra "ClientSecret=$Secret"

@@ -291,9 +291,20 @@ namespace SmartEmail.Mail.OAuth
             var builder = ConfidentialClientApplicationBuilder.Create(Settings.ClientId).WithAuthority(Settings.Authority);
             if (!Settings.IsMicrosoftCloud)
                 builder = builder.WithInstanceDiscovery(false);
-            builder = Settings.ClientSecret != null ? builder.WithClientSecret(Settings.ClientSecret) : builder.WithCertificate(Settings.LoadCertificate());
+            string credential;
+            if (Settings.ClientSecret != null)
+            {
+                builder = builder.WithClientSecret(Settings.ClientSecret);
+                credential = "secret:" + Settings.ClientSecret;
+            }
+            else
+            {
+                var certificate = Settings.LoadCertificate();
+                builder = builder.WithCertificate(certificate);
+                credential = "certificate:" + certificate.Thumbprint;
+            }
             var app = builder.Build();
-            _cache.Attach(app.UserTokenCache, app.AppTokenCache);
+            _cache.Attach(app.UserTokenCache, app.AppTokenCache, Fingerprint(Settings.Authority + "|" + Settings.ClientId + "|" + credential));
             return _confidential = app;
         }
 
@@ -336,6 +347,12 @@ namespace SmartEmail.Mail.OAuth
                     throw EntraErrors.Map(e, Settings);
                 }
             }
+        }
+
+        private static string Fingerprint(string text)
+        {
+            using (var sha = System.Security.Cryptography.SHA256.Create())
+                return Convert.ToBase64String(sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(text)));
         }
 
         private static string Describe(TimeSpan span) =>

@@ -44,15 +44,34 @@ namespace SmartEmail.Mail.OAuth
 
         public Dictionary<string, AccountRecord> Accounts => _contents.Accounts;
 
-        /// <summary>Persists both of an application's caches in this file.</summary>
-        public void Attach(ITokenCache userCache, ITokenCache? appCache)
+        /// <summary>
+        /// Persists both of an application's caches in this file. App tokens are kept with a fingerprint of the credential
+        /// that got them (<paramref name="appKey"/>): MSAL keys them by client and tenant only, so a changed or wrong
+        /// secret would otherwise go unnoticed until the cached token expired.
+        /// </summary>
+        public void Attach(ITokenCache userCache, ITokenCache? appCache, string? appKey = null)
         {
             userCache.SetBeforeAccess(args => { Load(); if (_contents.User != null) args.TokenCache.DeserializeMsalV3(_contents.User); });
             userCache.SetAfterAccess(args => { if (args.HasStateChanged) { lock (_gate) _contents.User = args.TokenCache.SerializeMsalV3(); Save(); } });
             if (appCache == null)
                 return;
-            appCache.SetBeforeAccess(args => { Load(); if (_contents.App != null) args.TokenCache.DeserializeMsalV3(_contents.App); });
-            appCache.SetAfterAccess(args => { if (args.HasStateChanged) { lock (_gate) _contents.App = args.TokenCache.SerializeMsalV3(); Save(); } });
+            appCache.SetBeforeAccess(args =>
+            {
+                Load();
+                if (_contents.App != null && _contents.AppKey == appKey)
+                    args.TokenCache.DeserializeMsalV3(_contents.App);
+            });
+            appCache.SetAfterAccess(args =>
+            {
+                if (!args.HasStateChanged)
+                    return;
+                lock (_gate)
+                {
+                    _contents.App = args.TokenCache.SerializeMsalV3();
+                    _contents.AppKey = appKey;
+                }
+                Save();
+            });
         }
 
         /// <summary>Reads the file again (another process may have refreshed since).</summary>
@@ -158,6 +177,7 @@ namespace SmartEmail.Mail.OAuth
             public int Version { get; set; } = 1;
             public byte[]? User { get; set; }
             public byte[]? App { get; set; }
+            public string? AppKey { get; set; }
             public Dictionary<string, AccountRecord> Accounts { get; set; } = new Dictionary<string, AccountRecord>(StringComparer.Ordinal);
         }
     }

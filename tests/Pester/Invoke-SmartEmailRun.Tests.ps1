@@ -49,6 +49,18 @@ Describe 'Invoke-SmartEmailRun on a folder mailbox' {
         @(Get-ChildItem $f.MsgIn).Count | Should -Be 3
     }
 
+    It 'removes the temporary files a killed save left once they are 10 minutes old, and no other file' {
+        $f = New-RunFolder
+        $old = @(".SMArtEmail.ini.$([guid]::NewGuid().ToString('N')).tmp", ".SMArtEmail.ini.state.json.$([guid]::NewGuid().ToString('N')).tmp")
+        $keep = @(".SMArtEmail.ini.$([guid]::NewGuid().ToString('N')).tmp", '.SMArtEmail.ini.notes.tmp', "SMArtEmail.ini.$([guid]::NewGuid().ToString('N')).tmp")
+        foreach ($name in $old + $keep) { Set-Content -LiteralPath (Join-Path $f.Dir $name) -Value 'x' }
+        foreach ($name in $old + $keep[1..2]) { (Get-Item -LiteralPath (Join-Path $f.Dir $name) -Force).LastWriteTimeUtc = [DateTime]::UtcNow.AddMinutes(-11) }
+        $r = Invoke-SmartEmailRun -Path $f.Ini -OpConCredential $OpCon -InformationAction SilentlyContinue
+        $r.ExitCode | Should -Be 0
+        foreach ($name in $old) { Join-Path $f.Dir $name | Should -Not -Exist }
+        foreach ($name in $keep) { Join-Path $f.Dir $name | Should -Exist }
+    }
+
     It 'deletes per DeleteEmails' -ForEach @(
         @{ Mode = 'None'; Left = 5 }
         @{ Mode = 'Match'; Left = 2 }

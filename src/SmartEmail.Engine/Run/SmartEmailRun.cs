@@ -114,6 +114,11 @@ namespace SmartEmail.Run
 
         private void RunLocked(CancellationToken cancellationToken)
         {
+            if (!_options.WhatIf)
+            {
+                RemoveStaleTemporaryFiles(_config.Path);
+                RemoveStaleTemporaryFiles(StatePath);
+            }
             var engine = new RuleEngine(_config.Rules, RuleSettings.From(_config));
             var state = RunState.Load(StatePath);
             EventSubmitter? submitter = null;
@@ -532,6 +537,36 @@ namespace SmartEmail.Run
                 }
             }
         }
+
+        /// <summary>
+        /// Removes the temporary files of atomic saves of <paramref name="path"/> (".name.&lt;guid&gt;.tmp") that a killed
+        /// process left, once they are older than any save can take. Under the run's lock, so no run of this INI is saving.
+        /// </summary>
+        private void RemoveStaleTemporaryFiles(string path)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (folder == null || !Directory.Exists(folder))
+                return;
+            var name = Path.GetFileName(path);
+            var pattern = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape("." + name + ".") + "[0-9a-f]{32}\\.tmp$");
+            try
+            {
+                foreach (var file in Directory.EnumerateFiles(folder, "." + name + ".*.tmp"))
+                {
+                    if (pattern.IsMatch(Path.GetFileName(file)) && File.GetLastWriteTimeUtc(file) < DateTime.UtcNow - StaleTemporaryAge)
+                    {
+                        File.Delete(file);
+                        _log.Verbose($"Removed {file}, left by an interrupted save.");
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                _log.Warning($"Could not remove the temporary files an interrupted save left beside {path}: {e.Message}");
+            }
+        }
+
+        private static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromMinutes(10);
 
         private static IEnumerable<uint> OpenUids(MailboxState mailbox) =>
             mailbox.Messages.Where(m => m.Value.Status != MessageStatus.Done || m.Value.DeletePending)

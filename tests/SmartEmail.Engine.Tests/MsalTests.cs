@@ -136,6 +136,16 @@ public class MsalTests : IDisposable
         Assert.Equal("alice@contoso.com", again.Accounts["id"].Username);
         Assert.True(TokenCacheFile.RefreshTokenExpiry(again.Accounts["id"]) < DateTimeOffset.UtcNow.AddDays(3));
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!)); // no temporary file left
+
+        // What a process killed mid-save leaves is removed by a later save once it is 10 minutes old.
+        var stale = path + ".tmp-0badc0de";
+        var fresh = path + ".tmp-00c0ffee";
+        File.WriteAllText(stale, "x");
+        File.WriteAllText(fresh, "x");
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddMinutes(-11));
+        again.Save();
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(fresh));
     }
 
     [Fact]

@@ -125,6 +125,12 @@ namespace SmartEmail.Mail.OAuth
                         File.Replace(temp, Path, null);
                     else
                         File.Move(temp, Path);
+                    // A process killed between the two steps leaves its temporary file; no save takes 10 minutes.
+                    foreach (var stale in Directory.EnumerateFiles(folder, System.IO.Path.GetFileName(Path) + ".tmp-*"))
+                    {
+                        if (File.GetLastWriteTimeUtc(stale) < DateTime.UtcNow.AddMinutes(-10))
+                            File.Delete(stale);
+                    }
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                 {

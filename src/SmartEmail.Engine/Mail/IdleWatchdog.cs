@@ -36,6 +36,11 @@ namespace SmartEmail.Mail
                 {
                     return operation(watch.Token);
                 }
+                catch (ConnectCanceledException e) when (!cancellationToken.IsCancellationRequested && watch.IsCancellationRequested)
+                {
+                    // Nothing at all since connecting: a server that does not answer (or waits for TLS), not a dropped session.
+                    throw new MailboxException(MailboxErrorKind.Timeout, $"{e.Where} did not answer within {_idle.TotalSeconds:0} s.{e.Hint}", e);
+                }
                 catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && watch.IsCancellationRequested)
                 {
                     throw new TimeoutException($"The server sent nothing for {_idle.TotalSeconds:0} s.", e);

@@ -134,11 +134,15 @@ namespace SmartEmail.Mail
             {
                 throw Network(e, where);
             }
+            catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+            {
+                // The caller's token: a stop, or the idle watchdog, which then reports it as the greeting's timeout.
+                throw new ConnectCanceledException(where, TimeoutHint(options), e);
+            }
             catch (Exception e) when (e is TimeoutException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested
                 || e is IOException && e.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut })
             {
-                var hint = options == SecureSocketOptions.StartTls ? " If this port expects TLS from the first byte (IMAPS, POP3S), set TlsMode=Implicit." : string.Empty;
-                throw new MailboxException(MailboxErrorKind.Timeout, $"{where} did not answer within {settings.Timeout.TotalSeconds:0} s.{hint}", e);
+                throw new MailboxException(MailboxErrorKind.Timeout, $"{where} did not answer within {settings.Timeout.TotalSeconds:0} s.{TimeoutHint(options)}", e);
             }
             catch (Exception e) when (e is IOException || e is ProtocolException)
             {
@@ -216,6 +220,9 @@ namespace SmartEmail.Mail
             }
         }
 
+        private static string TimeoutHint(SecureSocketOptions options) =>
+            options == SecureSocketOptions.StartTls ? " If this port expects TLS from the first byte (IMAPS, POP3S), set TlsMode=Implicit." : string.Empty;
+
         /// <summary>Logs out politely when the connection is still up, and always frees the client.</summary>
         public static void Close(MailService? client)
         {
@@ -276,6 +283,22 @@ namespace SmartEmail.Mail
             }
 #pragma warning restore SYSLIB0039
         }
+    }
+
+    /// <summary>Connecting (up to the server's greeting and TLS) was canceled by the caller's token.</summary>
+    internal sealed class ConnectCanceledException : OperationCanceledException
+    {
+        public ConnectCanceledException(string where, string hint, OperationCanceledException inner) : base(inner.Message, inner, inner.CancellationToken)
+        {
+            Where = where;
+            Hint = hint;
+        }
+
+        /// <summary>The server and port.</summary>
+        public string Where { get; }
+
+        /// <summary>What to check when the server never answered, or empty.</summary>
+        public string Hint { get; }
     }
 
     /// <summary>Facts about the runtime the engine runs on.</summary>

@@ -123,7 +123,14 @@ namespace SmartEmail.Mail
             var client = new Pop3Client(MailConnector.Logger(Settings, _watchdog));
             try
             {
-                _watchdog.Run(token => MailConnector.Open(client, Settings, ImplicitTlsPort, Log, token), cancellationToken);
+                try
+                {
+                    _watchdog.Run(token => MailConnector.Open(client, Settings, ImplicitTlsPort, Log, token), cancellationToken);
+                }
+                catch (TimeoutException e)
+                {
+                    throw new MailboxException(MailboxErrorKind.Timeout, $"{Uri} went silent while logging in: {e.Message}", e);
+                }
                 IList<string> uids;
                 try
                 {

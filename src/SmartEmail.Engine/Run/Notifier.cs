@@ -103,9 +103,9 @@ namespace SmartEmail.Run
                 {
                     _watchdog.Run(token => MailConnector.Open(client, _smtp, 465, _log, token), cancellationToken);
                 }
-                catch (MailboxException e)
+                catch (Exception e) when (e is MailboxException || e is TimeoutException)
                 {
-                    // One wait for an unreachable server per run, not one per message.
+                    // One wait for an unreachable (or silent) server per run, not one per message.
                     MailConnector.Close(client);
                     _unreachable = e.Message;
                     throw new SmartEmailException($"The notice for '{message.Subject}' could not be sent through {_smtp.Server}:{_smtp.Port}, and no other notice is tried in this run: {e.Message}", e);

@@ -145,7 +145,8 @@ function Get-PwshInvocation([string[]] $Arguments) {
 # "OpCon/xps: <name> total = <n>" line that the regex matches, and about 2% near misses (wrong prefix, non-numeric or
 # multi-word totals) that it must not. Written in C# (compiled once by Add-Type), straight into the Maildir, so 100,000
 # messages take seconds rather than minutes. Everything is seeded: -Start numbers the messages after those already
-# written (their Message-IDs stay unique) and seeds the random choices, so the same call writes the same mail.
+# written (their Message-IDs stay unique) and seeds the random choices unless -Seed is given (the same -Seed and -Count
+# write the same subjects, sizes and kinds into two mailboxes), so the same call writes the same mail.
 # -Into new delivers them as an MDA does (dovecot moves them to cur/ and gives them the next UIDs), -Into cur as a
 # long-lived mailbox holds them.
 if (-not ('SmartEmailBench.MailGenerator' -as [type])) {
@@ -215,12 +216,12 @@ namespace SmartEmailBench
             if (html) b.Append("</table>\r\n");
         }
 
-        public static MailboxWritten Write(string maildir, string address, int count, int start, string into, string subjectRegex, int minKiB, int maxKiB)
+        public static MailboxWritten Write(string maildir, string address, int count, int start, int seed, string into, string subjectRegex, int minKiB, int maxKiB)
         {
             var dir = Path.Combine(maildir, into);
             var tmp = Path.Combine(maildir, "tmp");
             if (!Directory.Exists(dir) || !Directory.Exists(tmp)) throw new ArgumentException("'" + maildir + "' is not a Maildir.");
-            var r = new Random(20261125 + start);
+            var r = new Random(20261125 + seed);
             var regex = new Regex(subjectRegex);
             var regexIgnoreCase = new Regex(subjectRegex, RegexOptions.IgnoreCase);
             var now = DateTimeOffset.UtcNow;
@@ -309,8 +310,8 @@ namespace SmartEmailBench
 
 function Write-Mailbox {
     param([string] $Maildir, [string] $Address, [int] $Count, [int] $Start = 0, [ValidateSet('cur', 'new')] [string] $Into = 'cur',
-        [int] $MinKiB = 2, [int] $MaxKiB = 200)
-    $written = [SmartEmailBench.MailGenerator]::Write($Maildir, $Address, $Count, $Start, $Into, $SubjectRegex, $MinKiB, $MaxKiB)
+        [int] $MinKiB = 2, [int] $MaxKiB = 200, [int] $Seed = $Start)
+    $written = [SmartEmailBench.MailGenerator]::Write($Maildir, $Address, $Count, $Start, $Seed, $Into, $SubjectRegex, $MinKiB, $MaxKiB)
     $dir = Join-Path $Maildir $Into
     & chown -R nobody:nogroup $dir
     if ($LASTEXITCODE -ne 0) { throw "chown nobody:nogroup '$dir' failed (exit code $LASTEXITCODE)." }

@@ -264,7 +264,8 @@ try {
     for ($i = 0; $i -le $Runs; $i++) {
         foreach ($key in $boxes.Keys) {
             $b = $boxes[$key]
-            $null = Write-Mailbox -Maildir $b.Maildir -Address $userOf[$b.User].address -Count $NewCount -Start $b.Written -Into new -MaxKiB $b.MaxKiB
+            # The same new mail (realistic, 2 to -MaxKiB KiB, seeded by the round) for both mailboxes.
+            $null = Write-Mailbox -Maildir $b.Maildir -Address $userOf[$b.User].address -Count $NewCount -Start $b.Written -Into new -MaxKiB $MaxKiB -Seed (1000 + $i)
             $b.Written += $NewCount
             $r = Invoke-Run $b.Ini
             if ($r.Run.scanned -ne $NewCount -or $r.Run.accepted -ne $NewCount / 100) {
@@ -331,7 +332,7 @@ try {
                     $newMail = $c -notlike '*NoNew'
                     $after = $b.Written
                     if ($newMail) {
-                        $null = Write-Mailbox -Maildir $b.Maildir -Address $userOf[$b.User].address -Count $NewCount -Start $b.Written -Into new -MaxKiB $b.MaxKiB
+                        $null = Write-Mailbox -Maildir $b.Maildir -Address $userOf[$b.User].address -Count $NewCount -Start $b.Written -Into new -MaxKiB $MaxKiB -Seed (2000 + 10 * $i + [array]::IndexOf($clients, $c))
                         $b.Written += $NewCount
                     }
                     $expectedRead = if ($newMail) { $NewCount } else { 0 }
@@ -367,6 +368,13 @@ try {
                 $stepStats = [ordered]@{}
                 foreach ($n in $stepNames) { $stepStats[$n] = Get-Stat @($list | ForEach-Object { $v = $_.steps.$n; if ($null -eq $v) { 0 } else { [double] $v } }) 4 }
                 $probes[$key][$c] = [ordered]@{ seconds = Get-Stat @($list | ForEach-Object { [double] $_.seconds }) 4; steps = $stepStats }
+                if ($c -like 'engine*') {
+                    $serverStats = [ordered]@{}
+                    foreach ($n in @($list | ForEach-Object { $_.server.PSObject.Properties.Name } | Select-Object -Unique)) {
+                        $serverStats[$n] = Get-Stat @($list | ForEach-Object { $v = $_.server.$n; if ($null -eq $v) { 0 } else { [double] $v } }) 4
+                    }
+                    $probes[$key][$c].server = $serverStats
+                }
             }
             $probes[$key].messagesAtEnd = $b.Written
         }

@@ -10,7 +10,7 @@
     does from its state file), with the protocol log going through a stream that stamps every line with the
     milliseconds since the read began. Prints one JSON line: the seconds from the start to the end of each IMAP
     command (connect and greeting, AUTHENTICATE, NAMESPACE, LIST, EXAMINE, UID SEARCH, UID FETCH, LOGOUT), the
-    total, and how many messages were read. No state is written: the run's own watermark is left alone.
+    total, dovecot's own time for each command (from its tagged answers), and how many messages were read. No state is written: the run's own watermark is left alone.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -84,6 +84,7 @@ try {
 }
 # Each command: from the line that sent it ("C: <tag> <command>") to its tagged answer ("S: <tag> OK|NO|BAD").
 $steps = [ordered]@{}
+$server = [ordered]@{}   # dovecot's own figure for each command: the first of "(x + y + z secs)" in its tagged answer
 $open = @{}
 $previous = 0.0
 foreach ($line in [System.IO.File]::ReadLines($LogPath)) {
@@ -92,11 +93,15 @@ foreach ($line in [System.IO.File]::ReadLines($LogPath)) {
     if ($steps.Count -eq 0 -and $side -eq 'S' -and $text -match '^\* OK') { $steps['connect'] = [Math]::Round($ms / 1000, 6); $previous = $ms; continue }
     if ($side -eq 'C' -and $text -match '^(\S+) ((?:UID )?[A-Za-z]+)') { $open[$Matches[1]] = @($Matches[2].ToUpperInvariant(), $ms); continue }
     if ($side -eq 'S' -and $text -match '^(\S+) (OK|NO|BAD)' -and $open.ContainsKey($Matches[1])) {
-        $name, $sent = $open[$Matches[1]]
+        $tag = $Matches[1]
+        $name, $sent = $open[$tag]
         $key = $name.ToLowerInvariant()
         $seconds = ($ms - $sent) / 1000
         $steps[$key] = [Math]::Round($(if ($steps.Contains($key)) { $steps[$key] } else { 0 }) + $seconds, 6)
-        $open.Remove($Matches[1])
+        if ($text -match '\(([0-9.]+) \+ [0-9.]+(?: \+ [0-9.]+)? secs\)') {
+            $server[$key] = [Math]::Round($(if ($server.Contains($key)) { $server[$key] } else { 0 }) + [double] $Matches[1], 3)
+        }
+        $open.Remove($tag)
     }
 }
-'BENCH-PROBE ' + (@{ steps = $steps; seconds = [Math]::Round($total, 6); read = $read } | ConvertTo-Json -Compress)
+'BENCH-PROBE ' + (@{ steps = $steps; server = $server; seconds = [Math]::Round($total, 6); read = $read } | ConvertTo-Json -Compress)

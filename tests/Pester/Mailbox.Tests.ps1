@@ -186,15 +186,6 @@ Describe 'Get-, Save- and Remove-SmartEmailMessage over <Name>' -Tag 'Integratio
         (Get-SmartEmailMessage @Mailbox).Subject | Should -BeExactly $fromFile
     }
 
-    It 'opens the folder without CONDSTORE (mod-sequences cost the server work that grows with the mailbox)' {
-        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml')
-        $log = Join-Path $TestDrive "$($Endpoint.Name)-condstore.log"
-        @(Get-SmartEmailMessage @Mailbox -ProtocolLogPath $log).Count | Should -Be 1
-        $opens = @((Get-LogCommand $log) -match '^C: \S+ (SELECT|EXAMINE) ')
-        if ($Endpoint.Kind -eq 'imap') { $opens.Count | Should -BeGreaterThan 0 }
-        $opens | ForEach-Object { $_ | Should -Not -Match 'CONDSTORE|QRESYNC' }
-    }
-
     It 'connects as the endpoint says and writes a protocol log of C:/S: lines with the password redacted' {
         $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml')
         $log = Join-Path $TestDrive "$($Endpoint.Name)-protocol.log"

@@ -192,11 +192,6 @@ namespace SmartEmail.Mail
                     client.Dispose();
                     throw;
                 }
-                // SmartEmail never uses mod-sequences, but MailKit opens a folder with "(CONDSTORE)" whenever the server
-                // offers it, and on a read-only EXAMINE dovecot then works through the whole mailbox's index at every
-                // open: 0.33 s on a 100,000-message Maildir against 0.004 s without (docs/performance.md), a cost that
-                // grew with the mailbox rather than with the new mail.
-                client.Capabilities &= ~(ImapCapabilities.CondStore | ImapCapabilities.QuickResync);
                 _client = client;
             }
             if (_folder == null)

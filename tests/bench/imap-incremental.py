@@ -16,6 +16,7 @@ import time
 
 def main():
     host, port, user, password, first = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+    condstore = '--condstore' in sys.argv[6:]  # EXAMINE INBOX (CONDSTORE), as MailKit opens a folder
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE  # the test servers' self-signed certificate, on loopback
@@ -33,10 +34,18 @@ def main():
     step('connect')
     imap.login(user, password)
     step('login')
-    typ, data = imap.select('INBOX', readonly=True)  # EXAMINE, as SmartEmail opens the folder read-only
-    if typ != 'OK':
-        raise SystemExit('EXAMINE failed: %r' % (data,))
-    exists = int(data[0])
+    if condstore:
+        imap.state = 'SELECTED'  # imaplib knows no SELECT parameters: send the command as MailKit does
+        imap.is_readonly = True
+        typ, data = imap._simple_command('EXAMINE', 'INBOX (CONDSTORE)')
+        if typ != 'OK':
+            raise SystemExit('EXAMINE failed: %r' % (data,))
+        typ, data = imap._untagged_response(typ, data, 'EXISTS')
+    else:
+        typ, data = imap.select('INBOX', readonly=True)  # EXAMINE, as SmartEmail opens the folder read-only
+        if typ != 'OK':
+            raise SystemExit('EXAMINE failed: %r' % (data,))
+    exists = int(data[-1])
     step('examine')
     typ, data = imap.uid('SEARCH', 'UID', '%d:*' % first)
     uids = [u for u in data[0].split() if int(u) >= first]  # "n:*" also matches the highest UID when it is below n

@@ -139,79 +139,187 @@ function Get-PwshInvocation([string[]] $Arguments) {
     return $resolved, @(@($PwshCommand | Select-Object -Skip 1) + $Arguments)
 }
 
-# Small, realistic scheduler notifications: mostly job status mails, exactly one in 100 an "OpCon/xps: <name> total = <n>"
-# line that the regex matches, and about 2% near misses (wrong prefix, non-numeric or multi-word totals) that it must not.
-# -Start numbers the messages after those already written (their Message-IDs stay unique, and -Start seeds the random
-# choices); -Into new delivers them as an MDA does (dovecot moves them to cur/ and gives them the next UIDs), -Into cur
-# as a long-lived mailbox holds them.
-function Write-Mailbox {
-    param([string] $Maildir, [string] $Address, [int] $Count, [int] $Start = 0, [ValidateSet('cur', 'new')] [string] $Into = 'cur')
-    $cur = Join-Path $Maildir $Into
-    $tmp = Join-Path $Maildir 'tmp'
-    if (-not (Test-Path -LiteralPath $cur) -or -not (Test-Path -LiteralPath $tmp)) { throw "'$Maildir' is not a Maildir." }
-    $random = [System.Random]::new(20261125 + $Start)
-    $jobs = 'LOAD', 'EXTRACT', 'BILLING', 'PAYROLL', 'ACH', 'GL', 'AR', 'AP', 'INVENTORY', 'SHIP', 'BACKUP', 'ETL'
-    $hosts = 'xps-app01', 'xps-app02', 'xps-db01', 'xps-batch03'
-    $schedules = 'DAILY', 'NIGHTLY', 'MONTHEND', 'WEEKLY'
-    $regex = [regex]::new($SubjectRegex)
-    $regexIgnoreCase = [regex]::new($SubjectRegex, 'IgnoreCase')
-    $encoding = [System.Text.UTF8Encoding]::new($false)
-    $now = [DateTimeOffset]::UtcNow
-    $stamp = $now.ToUnixTimeSeconds()
-    $matching = 0
-    $bytes = 0L
-    $body = [System.Text.StringBuilder]::new()
-    for ($i = $Start + 1; $i -le $Start + $Count; $i++) {
-        $job = $jobs[$random.Next($jobs.Count)] + $random.Next(1, 60)
-        $subject = if ($i % 100 -eq 50) {
-            'OpCon/xps: {0} total = {1}.{2:00}' -f $job, $random.Next(1, 1000000), $random.Next(100)
-        } elseif ($i % 100 -in 7, 77) {
-            switch ($random.Next(4)) {
-                0 { 'Re: OpCon/xps: {0} total = {1}.00' -f $job, $random.Next(1000) }
-                1 { 'OpCon/xps: {0} total = pending' -f $job }
-                2 { 'OpCon/xps: {0} {1} total = {2}' -f $job, $schedules[$random.Next($schedules.Count)], $random.Next(1000) }
-                default { 'OpCon/xps: {0} total = {1}.5 (estimated)' -f $job, $random.Next(1000) }
-            }
-        } else {
-            switch ($random.Next(10)) {
-                { $_ -le 5 } { 'Job {0} ended with status {1}' -f $job, $(if ($random.Next(20) -eq 0) { $random.Next(1, 9) } else { 0 }); break }
-                6 { 'Job {0} FAILED on {1} (exit code {2})' -f $job, $hosts[$random.Next($hosts.Count)], $random.Next(1, 255); break }
-                7 { '[OpCon] Schedule {0} built for {1:yyyy-MM-dd}' -f $schedules[$random.Next($schedules.Count)], $now.AddDays(-$random.Next(30)); break }
-                8 { 'Daily summary: {0} jobs finished, {1} failed' -f $random.Next(100, 900), $random.Next(5); break }
-                default { 'Warning: disk /data {0}% full on {1}' -f $random.Next(80, 99), $hosts[$random.Next($hosts.Count)] }
-            }
-        }
-        $isMatch = $regex.IsMatch($subject)
-        if ($isMatch -ne $regexIgnoreCase.IsMatch($subject)) {
-            throw "Subject '$subject' matches -SubjectRegex only case-insensitively; PowerShell's -match and imapfilter would disagree."
-        }
-        if ($isMatch) { $matching++ }
-        $date = $now.AddSeconds(-($Start + $Count - $i) * 90 - $random.Next(60))
-        $null = $body.Clear()
-        $lines = $random.Next(8, 40)
-        for ($l = 1; $l -le $lines; $l++) {
-            $null = $body.AppendFormat($invariant, 'Step {0:00}: {1} rows={2} elapsed={3}s', $l, $jobs[$random.Next($jobs.Count)], $random.Next(100000), $random.Next(1, 600)).Append("`r`n")
-        }
-        $dateText = $date.ToString('ddd, dd MMM yyyy HH:mm:ss +0000', $invariant)
-        $text = "Return-Path: <opcon@xps.example.com>`r`n" +
-            "Received: from $($hosts[$random.Next($hosts.Count)]).example.com by mail.smartemail.test with ESMTP id $i; $dateText`r`n" +
-            "From: OpCon Scheduler <opcon@xps.example.com>`r`nTo: $Address`r`nSubject: $subject`r`nDate: $dateText`r`n" +
-            "Message-ID: <bench-$i.$stamp@xps.example.com>`r`nMIME-Version: 1.0`r`nContent-Type: text/plain; charset=us-ascii`r`n" +
-            "Content-Transfer-Encoding: 7bit`r`nX-Mailer: OpCon/xps notification service`r`n`r`n" +
-            "Job: $job`r`nMachine: $($hosts[$random.Next($hosts.Count)])`r`n`r`n" + $body.ToString()
-        $data = $encoding.GetBytes($text)
-        $bytes += $data.Length
-        # Into cur: delivered and already moved to cur by a mail client (unseen, ":2,"), as dovecot finds a long-lived mailbox;
-        # the file time is the arrival time (dovecot's INTERNALDATE).
-        $name = '{0}.M{1}P{2}.smartemail-bench,S={3}{4}' -f $stamp, $i, $PID, $data.Length, $(if ($Into -eq 'cur') { ':2,' } else { '' })
-        $path = Join-Path $tmp $name
-        [System.IO.File]::WriteAllBytes($path, $data)
-        [System.IO.File]::SetLastWriteTimeUtc($path, $date.UtcDateTime)
-        [System.IO.File]::Move($path, (Join-Path $cur $name))
+# Realistic scheduler mail (issue #10's workload): sizes log-uniform between -MinKiB and -MaxKiB (2–200 KiB unless a
+# caller caps them), 10% multipart/mixed with a binary attachment (base64), 5% text/html only, the rest text/plain
+# (about 60%) or multipart/alternative (about 25%); subjects from job-notification patterns: exactly one in 100 an
+# "OpCon/xps: <name> total = <n>" line that the regex matches, and about 2% near misses (wrong prefix, non-numeric or
+# multi-word totals) that it must not. Written in C# (compiled once by Add-Type), straight into the Maildir, so 100,000
+# messages take seconds rather than minutes. Everything is seeded: -Start numbers the messages after those already
+# written (their Message-IDs stay unique) and seeds the random choices unless -Seed is given (the same -Seed and -Count
+# write the same subjects, sizes and kinds into two mailboxes), so the same call writes the same mail.
+# -Into new delivers them as an MDA does (dovecot moves them to cur/ and gives them the next UIDs), -Into cur as a
+# long-lived mailbox holds them.
+if (-not ('SmartEmailBench.MailGenerator' -as [type])) {
+    Add-Type -TypeDefinition @'
+using System;
+using System.IO;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Globalization;
+
+namespace SmartEmailBench
+{
+    public sealed class MailboxWritten
+    {
+        public int Matching;
+        public long Bytes;
+        public long MinBytes = long.MaxValue;
+        public long MaxBytes;
+        public int Plain, Alternative, Html, Attachment;
     }
-    & chown -R nobody:nogroup $cur
-    if ($LASTEXITCODE -ne 0) { throw "chown nobody:nogroup '$cur' failed (exit code $LASTEXITCODE)." }
-    [pscustomobject]@{ Matching = $matching; Bytes = $bytes }
+
+    public static class MailGenerator
+    {
+        static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+        static readonly string[] Jobs = { "LOAD", "EXTRACT", "BILLING", "PAYROLL", "ACH", "GL", "AR", "AP", "INVENTORY", "SHIP", "BACKUP", "ETL" };
+        static readonly string[] Hosts = { "xps-app01", "xps-app02", "xps-db01", "xps-batch03" };
+        static readonly string[] Schedules = { "DAILY", "NIGHTLY", "MONTHEND", "WEEKLY" };
+        static readonly string[] Files = { "report.pdf", "extract.csv.gz", "joblog.zip", "statement.xlsx", "ach.dat" };
+        static readonly string[] FileTypes = { "application/pdf", "application/gzip", "application/zip", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/octet-stream" };
+
+        static string Subject(Random r, int i, DateTimeOffset now)
+        {
+            var job = Jobs[r.Next(Jobs.Length)] + r.Next(1, 60).ToString(Inv);
+            if (i % 100 == 50)
+                return string.Format(Inv, "OpCon/xps: {0} total = {1}.{2:00}", job, r.Next(1, 1000000), r.Next(100));
+            if (i % 100 == 7 || i % 100 == 77)
+            {
+                switch (r.Next(4))
+                {
+                    case 0: return string.Format(Inv, "Re: OpCon/xps: {0} total = {1}.00", job, r.Next(1000));
+                    case 1: return string.Format(Inv, "OpCon/xps: {0} total = pending", job);
+                    case 2: return string.Format(Inv, "OpCon/xps: {0} {1} total = {2}", job, Schedules[r.Next(Schedules.Length)], r.Next(1000));
+                    default: return string.Format(Inv, "OpCon/xps: {0} total = {1}.5 (estimated)", job, r.Next(1000));
+                }
+            }
+            var k = r.Next(10);
+            if (k <= 5) return string.Format(Inv, "Job {0} ended with status {1}", job, r.Next(20) == 0 ? r.Next(1, 9) : 0);
+            if (k == 6) return string.Format(Inv, "Job {0} FAILED on {1} (exit code {2})", job, Hosts[r.Next(Hosts.Length)], r.Next(1, 255));
+            if (k == 7) return string.Format(Inv, "[OpCon] Schedule {0} built for {1:yyyy-MM-dd}", Schedules[r.Next(Schedules.Length)], now.AddDays(-r.Next(30)));
+            if (k == 8) return string.Format(Inv, "Daily summary: {0} jobs finished, {1} failed", r.Next(100, 900), r.Next(5));
+            return string.Format(Inv, "Warning: disk /data {0}% full on {1}", r.Next(80, 99), Hosts[r.Next(Hosts.Length)]);
+        }
+
+        // Job-log lines up to about `bytes` bytes; as HTML table rows when html.
+        static void LogLines(StringBuilder b, Random r, int bytes, bool html)
+        {
+            var end = b.Length + bytes;
+            if (html) b.Append("<table border=\"1\">\r\n<tr><th>Step</th><th>Job</th><th>Rows</th><th>Elapsed</th></tr>\r\n");
+            for (var l = 1; b.Length < end; l++)
+            {
+                var job = Jobs[r.Next(Jobs.Length)];
+                if (html)
+                    b.AppendFormat(Inv, "<tr><td>{0:000}</td><td>{1}</td><td>{2}</td><td>{3} s</td></tr>\r\n", l, job, r.Next(100000), r.Next(1, 600));
+                else
+                    b.AppendFormat(Inv, "Step {0:000}: {1} on {2} rows={3} elapsed={4}s rc=0\r\n", l, job, Hosts[r.Next(Hosts.Length)], r.Next(100000), r.Next(1, 600));
+            }
+            if (html) b.Append("</table>\r\n");
+        }
+
+        public static MailboxWritten Write(string maildir, string address, int count, int start, int seed, string into, string subjectRegex, int minKiB, int maxKiB)
+        {
+            var dir = Path.Combine(maildir, into);
+            var tmp = Path.Combine(maildir, "tmp");
+            if (!Directory.Exists(dir) || !Directory.Exists(tmp)) throw new ArgumentException("'" + maildir + "' is not a Maildir.");
+            var r = new Random(20261125 + seed);
+            var regex = new Regex(subjectRegex);
+            var regexIgnoreCase = new Regex(subjectRegex, RegexOptions.IgnoreCase);
+            var now = DateTimeOffset.UtcNow;
+            var stamp = now.ToUnixTimeSeconds();
+            var pid = System.Diagnostics.Process.GetCurrentProcess().Id;
+            var result = new MailboxWritten();
+            var b = new StringBuilder(256 * 1024);
+            var lnMin = Math.Log(minKiB * 1024.0);
+            var lnMax = Math.Log(maxKiB * 1024.0);
+            for (var i = start + 1; i <= start + count; i++)
+            {
+                var subject = Subject(r, i, now);
+                var isMatch = regex.IsMatch(subject);
+                if (isMatch != regexIgnoreCase.IsMatch(subject))
+                    throw new InvalidOperationException("Subject '" + subject + "' matches the regex only case-insensitively; PowerShell's -match and imapfilter would disagree.");
+                if (isMatch) result.Matching++;
+                var target = (int)Math.Exp(lnMin + r.NextDouble() * (lnMax - lnMin));
+                var date = now.AddSeconds(-(double)(start + count - i) * 90 - r.Next(60));
+                var dateText = date.ToString("ddd, dd MMM yyyy HH:mm:ss +0000", Inv);
+                var host = Hosts[r.Next(Hosts.Length)];
+                var kind = r.Next(100); // 0-9 attachment, 10-14 HTML only, 15-39 alternative, 40-99 plain
+                b.Clear();
+                b.Append("Return-Path: <opcon@xps.example.com>\r\n")
+                 .AppendFormat(Inv, "Received: from {0}.example.com by mail.smartemail.test with ESMTP id {1}; {2}\r\n", host, i, dateText)
+                 .Append("From: OpCon Scheduler <opcon@xps.example.com>\r\nTo: ").Append(address).Append("\r\nSubject: ").Append(subject)
+                 .Append("\r\nDate: ").Append(dateText)
+                 .AppendFormat(Inv, "\r\nMessage-ID: <bench-{0}.{1}@xps.example.com>\r\nMIME-Version: 1.0\r\nX-Mailer: OpCon/xps notification service\r\n", i, stamp);
+                var intro = "Job: " + subject + "\r\nMachine: " + host + "\r\n\r\n";
+                var boundary = "=_bench_" + i.ToString(Inv);
+                var room = Math.Max(200, target - b.Length - 150);
+                if (kind < 10)
+                {
+                    result.Attachment++;
+                    var f = r.Next(Files.Length);
+                    b.Append("Content-Type: multipart/mixed; boundary=\"").Append(boundary).Append("\"\r\n\r\nThis is a multi-part message in MIME format.\r\n\r\n--").Append(boundary)
+                     .Append("\r\nContent-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n").Append(intro);
+                    LogLines(b, r, Math.Min(2048, room / 4), false);
+                    b.Append("\r\n--").Append(boundary).Append("\r\nContent-Type: ").Append(FileTypes[f]).Append("; name=\"").Append(Files[f])
+                     .Append("\"\r\nContent-Disposition: attachment; filename=\"").Append(Files[f]).Append("\"\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+                    var binary = new byte[Math.Max(64, (target - b.Length - 100) * 3 / 4)];
+                    r.NextBytes(binary);
+                    b.Append(Convert.ToBase64String(binary, Base64FormattingOptions.InsertLineBreaks)).Append("\r\n--").Append(boundary).Append("--\r\n");
+                }
+                else if (kind < 15)
+                {
+                    result.Html++;
+                    b.Append("Content-Type: text/html; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<html><body>\r\n<p>")
+                     .Append(System.Net.WebUtility.HtmlEncode(subject)).Append("</p>\r\n");
+                    LogLines(b, r, room, true);
+                    b.Append("</body></html>\r\n");
+                }
+                else if (kind < 40)
+                {
+                    result.Alternative++;
+                    b.Append("Content-Type: multipart/alternative; boundary=\"").Append(boundary).Append("\"\r\n\r\n--").Append(boundary)
+                     .Append("\r\nContent-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n").Append(intro);
+                    LogLines(b, r, room / 3, false);
+                    b.Append("\r\n--").Append(boundary).Append("\r\nContent-Type: text/html; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<html><body>\r\n");
+                    LogLines(b, r, room * 2 / 3, true);
+                    b.Append("</body></html>\r\n\r\n--").Append(boundary).Append("--\r\n");
+                }
+                else
+                {
+                    result.Plain++;
+                    b.Append("Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n").Append(intro);
+                    LogLines(b, r, room, false);
+                }
+                var data = Encoding.ASCII.GetBytes(b.ToString());
+                result.Bytes += data.Length;
+                result.MinBytes = Math.Min(result.MinBytes, data.Length);
+                result.MaxBytes = Math.Max(result.MaxBytes, data.Length);
+                // Into cur: delivered and already moved to cur by a mail client (unseen, ":2,"), as dovecot finds a
+                // long-lived mailbox; the file time is the arrival time (dovecot's INTERNALDATE).
+                var name = string.Format(Inv, "{0}.M{1}P{2}.smartemail-bench,S={3}{4}", stamp, i, pid, data.Length, into == "cur" ? ":2," : "");
+                var path = Path.Combine(tmp, name);
+                File.WriteAllBytes(path, data);
+                File.SetLastWriteTimeUtc(path, date.UtcDateTime);
+                File.Move(path, Path.Combine(dir, name));
+            }
+            return result;
+        }
+    }
+}
+'@
+}
+
+function Write-Mailbox {
+    param([string] $Maildir, [string] $Address, [int] $Count, [int] $Start = 0, [ValidateSet('cur', 'new')] [string] $Into = 'cur',
+        [int] $MinKiB = 2, [int] $MaxKiB = 200, [int] $Seed = $Start)
+    $written = [SmartEmailBench.MailGenerator]::Write($Maildir, $Address, $Count, $Start, $Seed, $Into, $SubjectRegex, $MinKiB, $MaxKiB)
+    $dir = Join-Path $Maildir $Into
+    & chown -R nobody:nogroup $dir
+    if ($LASTEXITCODE -ne 0) { throw "chown nobody:nogroup '$dir' failed (exit code $LASTEXITCODE)." }
+    [pscustomobject]@{
+        Matching = $written.Matching; Bytes = $written.Bytes; MinBytes = $written.MinBytes; MaxBytes = $written.MaxBytes
+        Mix = [ordered]@{ plain = $written.Plain; alternative = $written.Alternative; htmlOnly = $written.Html; attachment = $written.Attachment }
+        MinKiB = $MinKiB; MaxKiB = $MaxKiB
+    }
 }
 
 # Counts the IMAP commands in a MailKit protocol log ("C: <tag> <COMMAND> ...") or an imapfilter -d log (a line

@@ -6,7 +6,7 @@
 
 .DESCRIPTION
     Starts a private instance of the test mail servers (tests/services/services.sh) under a fresh temporary root and
-    on its own ports (so it never touches the shared instance), writes -MessageCount small job-notification messages
+    on its own ports (so it never touches the shared instance), writes -MessageCount realistic job-notification messages (2–-MaxKiB KiB, 10% with attachments, 5% HTML only)
     straight into one user's Maildir (1% of them match -SubjectRegex, a few more are near misses), and measures,
     after one warm-up run each, -Runs runs of:
 
@@ -63,6 +63,8 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $OutputPath,
     [ValidateRange(100, 1000000)] [int] $MessageCount = 10000,
+    # Message sizes: log-uniform from 2 KiB to -MaxKiB (BenchCommon.ps1's Write-Mailbox).
+    [ValidateRange(3, 10240)] [int] $MaxKiB = 200,
     [ValidateRange(1, 50)] [int] $Runs = 5,
     # Runs of the naive MailKit baseline (one full-message download per UID; about 5 s a run on loopback).
     [ValidateRange(1, 50)] [int] $NaiveRuns = 5,
@@ -162,7 +164,7 @@ try {
 
     Write-Step "Writing $MessageCount messages into $user's Maildir"
     $seedWatch = [System.Diagnostics.Stopwatch]::StartNew()
-    $seed = Write-Mailbox -Maildir (Join-Path $serviceRoot 'mail' $user 'Maildir') -Address $address -Count $MessageCount
+    $seed = Write-Mailbox -Maildir (Join-Path $serviceRoot 'mail' $user 'Maildir') -Address $address -Count $MessageCount -MaxKiB $MaxKiB
     $seedWatch.Stop()
     $expected = $seed.Matching
     Write-Step ('  {0} messages, {1:0.0} MiB, {2} match {3}, in {4:0.0} s' -f $MessageCount, ($seed.Bytes / 1MB), $expected, $SubjectRegex, $seedWatch.Elapsed.TotalSeconds)
@@ -370,6 +372,9 @@ for (`$i = 0; `$i -le `$runs; `$i++) {
             messageCount     = $MessageCount
             mailboxMiB       = [Math]::Round($seed.Bytes / 1MB, 2)
             seedSeconds      = [Math]::Round($seedWatch.Elapsed.TotalSeconds, 2)
+            sizeKiB          = [ordered]@{ from = 2; to = $MaxKiB; smallest = [Math]::Round($seed.MinBytes / 1KB, 1); largest = [Math]::Round($seed.MaxBytes / 1KB, 1)
+                mean = [Math]::Round($seed.Bytes / $MessageCount / 1KB, 1) }
+            mix              = $seed.Mix
             subjectRegex     = $SubjectRegex
             expectedCount    = $expected
             user             = $user

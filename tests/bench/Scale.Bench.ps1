@@ -43,6 +43,10 @@ param(
     [Parameter(Mandatory)] [string] $OutputPath,
     [ValidateRange(100, 1000000)] [int] $SmallCount = 1000,
     [ValidateRange(100, 1000000)] [int] $LargeCount = 100000,
+    # Message sizes are log-uniform from 2 KiB to -MaxKiB; the large mailbox is capped lower (-LargeMaxKiB), so that its
+    # -LargeCount messages stay within the disk and time budget (100,000 x 2-200 KiB would be about 4.5 GB).
+    [ValidateRange(3, 10240)] [int] $MaxKiB = 200,
+    [ValidateRange(3, 10240)] [int] $LargeMaxKiB = 50,
     # New messages per incremental run; a multiple of 100 keeps exactly 1% of them matching.
     [ValidateRange(100, 100000)] [int] $NewCount = 100,
     [ValidateRange(1, 50)] [int] $Runs = 5,
@@ -204,8 +208,8 @@ try {
     $ModulePath = Join-Path $moduleCopy (Split-Path -Leaf $ModulePath)
 
     $boxes = [ordered]@{
-        small = [ordered]@{ User = 'alice'; Count = $SmallCount }
-        large = [ordered]@{ User = 'carol'; Count = $LargeCount }
+        small = [ordered]@{ User = 'alice'; Count = $SmallCount; MaxKiB = $MaxKiB }
+        large = [ordered]@{ User = 'carol'; Count = $LargeCount; MaxKiB = $LargeMaxKiB }
     }
     $seedSeconds = [ordered]@{}
     foreach ($key in $boxes.Keys) {
@@ -213,9 +217,10 @@ try {
         $b.Maildir = Join-Path $serviceRoot 'mail' $b.User 'Maildir'
         Write-Step "Writing $($b.Count) messages into $($b.User)'s Maildir"
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        $b.Seed = Write-Mailbox -Maildir $b.Maildir -Address $userOf[$b.User].address -Count $b.Count
+        $b.Seed = Write-Mailbox -Maildir $b.Maildir -Address $userOf[$b.User].address -Count $b.Count -MaxKiB $b.MaxKiB
         $seedSeconds[$key] = [Math]::Round($watch.Elapsed.TotalSeconds, 2)
-        Write-Step ('  {0} messages, {1:0.0} MiB, {2} match, in {3:0.0} s' -f $b.Count, ($b.Seed.Bytes / 1MB), $b.Seed.Matching, $watch.Elapsed.TotalSeconds)
+        Write-Step ('  {0} messages, {1:0.0} MiB (2-{2} KiB each), {3} match, in {4:0.0} s; {5}' -f $b.Count, ($b.Seed.Bytes / 1MB), $b.MaxKiB, $b.Seed.Matching,
+            $watch.Elapsed.TotalSeconds, (($b.Seed.Mix.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '))
     }
 
     # Full scan of the large mailbox, the command of Mailbox.Bench.ps1's smartEmailProcess.
@@ -247,6 +252,9 @@ try {
         $b.Rss = [System.Collections.Generic.List[double]]::new()
         $incremental[$key] = [ordered]@{
             user = $b.User; existingMessages = $b.Count; mailboxMiB = [Math]::Round($b.Seed.Bytes / 1MB, 2); seedSeconds = $seedSeconds[$key]
+            sizeKiB = [ordered]@{ from = 2; to = $b.MaxKiB; smallest = [Math]::Round($b.Seed.MinBytes / 1KB, 1); largest = [Math]::Round($b.Seed.MaxBytes / 1KB, 1)
+                mean = [Math]::Round($b.Seed.Bytes / $b.Count / 1KB, 1) }
+            mix = $b.Seed.Mix
             firstRun = [ordered]@{ wallSeconds = [Math]::Round($first.Seconds, 3); runSeconds = [Math]::Round($first.Run.seconds, 3)
                 peakRssMiB = if ($null -ne $first.PeakRssKiB) { [Math]::Round($first.PeakRssKiB / 1024, 1) } else { $null }
                 scanned = $first.Run.scanned; accepted = $first.Run.accepted }
@@ -256,7 +264,8 @@ try {
     for ($i = 0; $i -le $Runs; $i++) {
         foreach ($key in $boxes.Keys) {
             $b = $boxes[$key]
-            $null = Write-Mailbox -Maildir $b.Maildir -Address $userOf[$b.User].address -Count $NewCount -Start $b.Written -Into new
+            # The same new mail (realistic, 2 to -MaxKiB KiB, seeded by the round) for both mailboxes.
+            $null = Write-Mailbox -Maildir $b.Maildir -Address $userOf[$b.User].address -Count $NewCount -Start $b.Written -Into new -MaxKiB $MaxKiB -Seed (1000 + $i)
             $b.Written += $NewCount
             $r = Invoke-Run $b.Ini
             if ($r.Run.scanned -ne $NewCount -or $r.Run.accepted -ne $NewCount / 100) {
@@ -295,6 +304,97 @@ try {
     }
     $results.incremental = $incremental
 
+    # Where the time of an incremental run goes. The same IMAP work twice, each after its own delivery of -NewCount
+    # messages: by SmartEmail's engine through the module (engine-incremental.ps1: the run's MailSource.Read above the
+    # watermark, with a timestamped protocol log) and by a bare client (imap-incremental.py, Python's imaplib: EXAMINE,
+    # UID SEARCH UID n:*, one UID FETCH of the same items); then both again with no new mail. Neither writes the state
+    # file, so this comes after the runs above. Each client's figure is its own clock from connecting to logging out.
+    $python = '/usr/bin/python3'
+    $probes = [ordered]@{}
+    if (Test-Path -LiteralPath $python -PathType Leaf) {
+        $bareScript = Join-Path $PSScriptRoot 'imap-incremental.py'
+        $engineScript = Join-Path $PSScriptRoot 'engine-incremental.ps1'
+        $probeLogs = Join-Path $script:scratch 'probe-logs'
+        $null = New-Item -ItemType Directory -Force -Path $probeLogs
+        $clients = 'engine', 'bare', 'engineNoNew', 'bareNoNew'
+        foreach ($key in $boxes.Keys) {
+            $b = $boxes[$key]
+            $state = Get-Content -Raw -LiteralPath "$($b.Ini).state.json" | ConvertFrom-Json
+            $b.UidValidity = [uint32] @($state.mailboxes.PSObject.Properties)[0].Value.uidValidity
+            $b.Probe = @{}
+            foreach ($c in $clients) { $b.Probe[$c] = [System.Collections.Generic.List[object]]::new() }
+        }
+        Write-Step "Incremental IMAP work, SmartEmail's engine against a bare imaplib client, round-robin: $NewCount new messages before each; 1 warm-up round, then $Runs rounds"
+        for ($i = 0; $i -le $Runs; $i++) {
+            foreach ($key in $boxes.Keys) {
+                $b = $boxes[$key]
+                foreach ($c in $clients) {
+                    $newMail = $c -notlike '*NoNew'
+                    $after = $b.Written
+                    if ($c -eq 'engineNoNew') {
+                        # An open that comes within a second or so of a delivery (the bare client's does) leaves new/ to be
+                        # scanned again by the next open, mail or not; so the pair without new mail is measured after a
+                        # pause and one unmeasured session, and neither pays for the delivery before it.
+                        Start-Sleep -Seconds 2
+                        $null = Invoke-Child -FilePath $python -ArgumentList @($bareScript, '127.0.0.1', $imapsPort, $b.User, $userOf[$b.User].password, ($after + 1))
+                    }
+                    if ($newMail) {
+                        $null = Write-Mailbox -Maildir $b.Maildir -Address $userOf[$b.User].address -Count $NewCount -Start $b.Written -Into new -MaxKiB $MaxKiB -Seed (2000 + 10 * $i + [array]::IndexOf($clients, $c))
+                        $b.Written += $NewCount
+                    }
+                    $expectedRead = if ($newMail) { $NewCount } else { 0 }
+                    if ($c -like 'engine*') {
+                        $logPath = Join-Path $probeLogs "$($b.User)-$c-$i.log"
+                        $file, $arguments = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-File', $engineScript, '-ModulePath', $ModulePath, '-Ini', $b.Ini,
+                            '-AfterUid', $after, '-UidValidity', $b.UidValidity, '-LogPath', $logPath)
+                        $r = Invoke-Child -FilePath $file -ArgumentList $arguments
+                        $line = @($r.Stdout -split "`r?`n" | Where-Object { $_.StartsWith('BENCH-PROBE ') })
+                        if ($r.ExitCode -ne 0 -or $line.Count -eq 0) { throw "engine-incremental.ps1 on $($b.User) failed ($($r.ExitCode)).`nstdout: $($r.Stdout)`nstderr: $($r.Stderr)" }
+                        $p = $line[-1].Substring('BENCH-PROBE '.Length) | ConvertFrom-Json
+                        $count = $p.read
+                    } else {
+                        $r = Invoke-Child -FilePath $python -ArgumentList @($bareScript, '127.0.0.1', $imapsPort, $b.User, $userOf[$b.User].password, ($after + 1))
+                        if ($r.ExitCode -ne 0) { throw "imap-incremental.py on $($b.User) failed ($($r.ExitCode)).`nstdout: $($r.Stdout)`nstderr: $($r.Stderr)" }
+                        $p = @($r.Stdout -split "`r?`n" | Where-Object { $_.StartsWith('{') })[-1] | ConvertFrom-Json
+                        $count = $p.fetched
+                    }
+                    if ($count -ne $expectedRead) { $script:countErrors.Add("Probe $c round $i on $($b.User) read $count messages, expected $expectedRead.") }
+                    $label = if ($i -eq 0) { 'warm-up' } else { "run $i/$Runs" }
+                    Write-Step ('  {0,-6} {1,-12} {2,-9} {3,7:0.000} s  ({4})' -f $key, $c, $label, $p.seconds,
+                        (($p.steps.PSObject.Properties | ForEach-Object { '{0} {1:0.000}' -f $_.Name, $_.Value }) -join ', '))
+                    if ($i -gt 0) { $b.Probe[$c].Add($p) }
+                }
+            }
+        }
+        foreach ($key in $boxes.Keys) {
+            $b = $boxes[$key]
+            $probes[$key] = [ordered]@{}
+            foreach ($c in $clients) {
+                $list = $b.Probe[$c]
+                $stepNames = @($list | ForEach-Object { $_.steps.PSObject.Properties.Name } | Select-Object -Unique)
+                $stepStats = [ordered]@{}
+                foreach ($n in $stepNames) { $stepStats[$n] = Get-Stat @($list | ForEach-Object { $v = $_.steps.$n; if ($null -eq $v) { 0 } else { [double] $v } }) 4 }
+                $probes[$key][$c] = [ordered]@{ seconds = Get-Stat @($list | ForEach-Object { [double] $_.seconds }) 4; steps = $stepStats }
+                if ($c -like 'engine*') {
+                    $serverStats = [ordered]@{}
+                    foreach ($n in @($list | ForEach-Object { $_.server.PSObject.Properties.Name } | Select-Object -Unique)) {
+                        $serverStats[$n] = Get-Stat @($list | ForEach-Object { $v = $_.server.$n; if ($null -eq $v) { 0 } else { [double] $v } }) 4
+                    }
+                    $probes[$key][$c].server = $serverStats
+                }
+            }
+            $probes[$key].messagesAtEnd = $b.Written
+        }
+        # One timestamped protocol log of each mailbox, for the record.
+        foreach ($key in $boxes.Keys) {
+            $source = Join-Path $probeLogs "$($boxes[$key].User)-engine-$Runs.log"
+            if (Test-Path -LiteralPath $source) { Copy-Item -LiteralPath $source -Destination (Join-Path (Split-Path -Parent $OutputPath) "incremental-protocol-$($boxes[$key].User).log") }
+        }
+    } else {
+        Write-Warning "$python is missing: no bare-client baseline for the incremental runs."
+    }
+    $results.incrementalProbe = $probes
+
     # A 50 MiB attachment, downloaded; against a 10 KiB one.
     $bob = $userOf['bob']
     $bobMaildir = Join-Path $serviceRoot 'mail' 'bob' 'Maildir'
@@ -332,6 +432,7 @@ try {
         setup     = [ordered]@{
             smallCount = $SmallCount; largeCount = $LargeCount; newPerRun = $NewCount; runs = $Runs; warmupRuns = 1
             largeMailboxMiB = [Math]::Round($large.Seed.Bytes / 1MB, 2); largeSeedSeconds = $seedSeconds.large
+            maxKiB = $MaxKiB; largeMaxKiB = $LargeMaxKiB; largeMix = $large.Seed.Mix
             subjectRegex = $SubjectRegex; expectedLargeCount = $large.Seed.Matching
             scanCommand = "dotnet pwsh -NoProfile -NonInteractive -c `"$scanCommand`""
             runCommand = 'dotnet pwsh -NoProfile -NonInteractive -c "Import-Module <module>; Invoke-SmartEmailRun -Path <INI>" (20 subject rules, MSGIN, DeleteEmails=None, UseLastRunDate=False, LogAccepts=True)'

@@ -142,8 +142,9 @@ function Add-ScaleSection {
     $inc = $x.incremental
     Add '## Scale: new mail, mailbox size and memory'
     Add
-    Add (("``tests/bench/Scale.Bench.ps1``, its own dovecot: {0} and {1} messages written into Maildirs before dovecot indexed them ({2} MiB for the large one, written in {3} s), the same generator and regex as above. Whole-process runs, round-robin, {4} measured after one warm-up. " -f
-        $st.smallCount, $st.largeCount, (F $st.largeMailboxMiB '0.0'), (F $st.largeSeedSeconds '0.0'), $st.runs) +
+    Add (("``tests/bench/Scale.Bench.ps1``, its own dovecot: {0} and {1} messages written into Maildirs before dovecot indexed them ({2} MiB for the large one, written in {3} s), the same generator and regex as above ({5}). Whole-process runs, round-robin, {4} measured after one warm-up. " -f
+        $st.smallCount, $st.largeCount, (F $st.largeMailboxMiB '0.0'), (F $st.largeSeedSeconds '0.0'), $st.runs,
+        $(if (Has $st 'largeMaxKiB') { "realistic mail; sizes 2–$($st.maxKiB) KiB for the $($st.smallCount)-message mailbox and the delivered mail, 2–$($st.largeMaxKiB) KiB for the $($st.largeCount)-message one, to keep it within the disk and time budget" } else { 'small plain-text mail' })) +
         $(if ($scale.countsOk) { 'Every run scanned, accepted, counted or saved what it should.' } else { "**Some results were wrong:** $((@($scale.countErrors) -join '; '))" }))
     Add
     Add '### Incremental runs: Invoke-SmartEmailRun with its state file'
@@ -165,6 +166,47 @@ function Add-ScaleSection {
         Add ("| {0} messages | {1} | {2} | {3} | {4} | {5} |" -f $inc.$k.existingMessages, (F $f.wallSeconds), (F $f.runSeconds), (F $f.peakRssMiB '0.0'), $f.scanned, $f.accepted)
     }
     Add
+    $probe = if (Has $x 'incrementalProbe') { $x.incrementalProbe } else { $null }
+    $probeOk = $probe -and (Has $probe 'small') -and (Has $probe 'large')
+    if ($probeOk) {
+        Add '### Where the incremental time goes: SmartEmail''s engine against a bare IMAP client'
+        Add
+        Add ('The same IMAP work, each time after its own delivery of {0} new messages, round-robin, {1} measured rounds after one warm-up: **SmartEmail** is the engine through the module (`tests/bench/engine-incremental.ps1`: the run''s `MailSource.Read` above the watermark, with a timestamped protocol log; a fresh process, so it includes first-use JIT and TLS set-up, but not PowerShell start-up, module import, rules or the state file); **bare client** is Python''s imaplib (`tests/bench/imap-incremental.py`: LOGIN, EXAMINE, `UID SEARCH UID n:*`, one `UID FETCH` of the same items). Seconds from connecting to logging out, medians; each command from sending it to its tagged answer. "dovecot''s EXAMINE" is the time dovecot itself reports in its answer ("Examine completed (x + …)").' -f $st.newPerRun, $st.runs)
+        Add
+        Add '| Mailbox | client | new mail | session s | connect + TLS | sign-in | NAMESPACE + LIST | EXAMINE | UID SEARCH | UID FETCH | dovecot''s EXAMINE |'
+        Add '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+        $stepOf = { param($p, [string[]] $names) $sum = 0.0; $any = $false; foreach ($n in $names) { if (Has $p.steps $n) { $sum += $p.steps.$n.median; $any = $true } }; if ($any) { F $sum } else { '–' } }
+        foreach ($k in 'small', 'large') {
+            foreach ($c in 'engine', 'bare', 'engineNoNew', 'bareNoNew') {
+                if (-not (Has $probe.$k $c)) { continue }
+                $p = $probe.$k.$c
+                $who = if ($c -like 'engine*') { 'SmartEmail' } else { 'bare client' }
+                $new = if ($c -like '*NoNew') { 'none' } else { "$($st.newPerRun)" }
+                $dovecotExamine = if ((Has $p 'server') -and (Has $p.server 'examine')) { F $p.server.examine.median } else { '–' }
+                Add ("| {0} ({1}) | {2} | {3} | {4} | {5} | {6} | {7} | {8} | {9} | {10} | {11} |" -f $inc.$k.user, $inc.$k.existingMessages, $who, $new, (F $p.seconds.median),
+                    (& $stepOf $p 'connect'), (& $stepOf $p @('authenticate', 'login')), (& $stepOf $p @('namespace', 'list')), (& $stepOf $p 'examine'),
+                    (& $stepOf $p @('uid search', 'search')), (& $stepOf $p @('uid fetch', 'fetch')), $dovecotExamine)
+            }
+        }
+        Add
+        $se = @{ small = $probe.small.engine.seconds.median; large = $probe.large.engine.seconds.median }
+        $bare = @{ small = $probe.small.bare.seconds.median; large = $probe.large.bare.seconds.median }
+        $ownWall = @{ small = $inc.small.wallSeconds.median - $bare.small; large = $inc.large.wallSeconds.median - $bare.large }
+        $ownRun = @{ small = $inc.small.runSeconds.median - $bare.small; large = $inc.large.runSeconds.median - $bare.large }
+        Add ('| {0} new messages (medians, s) | on {1} | on {2} | growth | large / small |' -f $st.newPerRun, $st.smallCount, $st.largeCount)
+        Add '|---|---:|---:|---:|---:|'
+        $row = { param($label, $a, $b) Add ("| {0} | {1} | {2} | {3} | {4}× |" -f $label, (F $a), (F $b), (($b - $a).ToString('+0.000;-0.000', $inv)), $(if ($a -gt 0) { F ($b / $a) '0.00' } else { 'n/a' })) }
+        & $row 'bare client session (the server''s share)' $bare.small $bare.large
+        & $row 'SmartEmail engine session (same IMAP work)' $se.small $se.large
+        & $row 'SmartEmail engine minus bare client' ($se.small - $bare.small) ($se.large - $bare.large)
+        & $row 'Invoke-SmartEmailRun, run alone (table above)' $inc.small.runSeconds.median $inc.large.runSeconds.median
+        & $row 'run alone minus bare client: what SmartEmail adds' $ownRun.small $ownRun.large
+        & $row 'Invoke-SmartEmailRun, whole process (table above)' $inc.small.wallSeconds.median $inc.large.wallSeconds.median
+        & $row 'whole process minus bare client: what SmartEmail adds' $ownWall.small $ownWall.large
+        Add
+        $logs = @(Get-ChildItem -LiteralPath $BenchPath -Filter 'incremental-protocol-*.log' -ErrorAction SilentlyContinue | ForEach-Object { "``out/bench/$($_.Name)``" })
+        if ($logs) { Add "Timestamped protocol logs of SmartEmail's last measured round (milliseconds from the start of the read): $($logs -join ', ')."; Add }
+    }
     Add '### Memory: the full scan at two sizes, and a large attachment'
     Add
     Add '| Command | median s | min s | max s | peak RSS MiB: median | min | max |'
@@ -180,7 +222,22 @@ function Add-ScaleSection {
     $rows.Add(("| Incremental: {0} new messages on {1} handled ones within 1.2× of on {2} (whole process) | {3}× ({4} s / {5} s); run alone {6}× | {7} |" -f
         $st.newPerRun, $st.largeCount, $st.smallCount, (F $t.actualRatio '0.00'), (F $inc.large.wallSeconds.median), (F $inc.small.wallSeconds.median),
         (F $scale.ratios.incrementalLargeOverSmallRun '0.00'), (Verdict $t.met)))
-    if (-not $t.met) {
+    if ($probeOk) {
+        $ownRatio = if ($ownWall.small -gt 0) { [Math]::Round($ownWall.large / $ownWall.small, 2) } else { $null }
+        $rows.Add(("| the same, SmartEmail's own share (whole process minus the bare client's session on the same mailbox) | {0}× ({1} s / {2} s) | {3} |" -f
+            (F $ownRatio '0.00'), (F $ownWall.large), (F $ownWall.small), (Verdict ($null -ne $ownRatio -and $ownRatio -le 1.2))))
+        $sig = { param($v) ([double] $v).ToString('+0.000;-0.000', $inv) }
+        $bareGrowth = $bare.large - $bare.small
+        $wallGrowth = $inc.large.wallSeconds.median - $inc.small.wallSeconds.median
+        $examineGrowth = $probe.large.bare.steps.examine.median - $probe.small.bare.steps.examine.median
+        $dovecotLarge = if ((Has $probe.large.engine 'server') -and (Has $probe.large.engine.server 'examine')) { F $probe.large.engine.server.examine.median } else { 'n/a' }
+        $engineExamine = $probe.large.engine.steps.examine.median
+        $bareExamine = $probe.large.bare.steps.examine.median
+        $notes.Add(("- **Incremental:** whole process {0} s on {1} messages against {2} s on {3}: {4} s. A bare imaplib client doing only the same IMAP work grows by {5} s ({6} s against {7} s), almost all of it in EXAMINE ({8} s): dovecot synchronising the Maildir — finding the new files in ``new/``, reading its {1}-line ``dovecot-uidlist`` and updating its index of {1} messages — before it answers. SmartEmail sends the same commands on both mailboxes (EXAMINE with the CONDSTORE parameter MailKit adds, ``UID SEARCH UID n:*``, one ``UID FETCH`` of the new messages; no STATUS, no SEARCH ALL, no FETCH 1:*) and keeps the same small state file ({9} bytes against {10}); what it adds over the bare client is {11} s on {3} messages and {12} s on {1} (whole process), {13} s and {14} s in the run alone. Part of that growth is in dovecot's answer to SmartEmail's own EXAMINE on the large mailbox: {15} s against the bare client's {16} s with new mail (dovecot's own timer: {17} s), and {18} s against {19} s with none (both after a pause and one unmeasured session); the cause is not identified yet — a bare client sending EXAMINE INBOX (CONDSTORE) on a 100,000-message Maildir with no new mail took 6 ms, as a plain EXAMINE did (a separate check, not part of this run). The target as written (whole process) includes dovecot's growth, which no client can avoid." -f
+            (F $inc.large.wallSeconds.median), $st.largeCount, (F $inc.small.wallSeconds.median), $st.smallCount, (& $sig $wallGrowth), (& $sig $bareGrowth), (F $bare.large), (F $bare.small),
+            (& $sig $examineGrowth), $inc.large.stateFileBytes, $inc.small.stateFileBytes, (F $ownWall.small), (F $ownWall.large), (F $ownRun.small), (F $ownRun.large),
+            (F $engineExamine), (F $bareExamine), $dovecotLarge, (F $probe.large.engineNoNew.steps.examine.median), (F $probe.large.bareNoNew.steps.examine.median)))
+    } elseif (-not $t.met) {
         $runDiff = $inc.large.runSeconds.median - $inc.small.runSeconds.median
         $emptyDiff = if ((Has $inc.large 'noNewMailRunSeconds') -and (Has $inc.small 'noNewMailRunSeconds')) { $inc.large.noNewMailRunSeconds.median - $inc.small.noNewMailRunSeconds.median } else { $null }
         $where = if ($scale.ratios.incrementalLargeOverSmallRun -le 1.2) { 'outside the run: PowerShell start-up and module import vary this much between runs on a shared machine' }

@@ -151,11 +151,15 @@ Describe 'Soak: runs killed at random moments, each followed by a completed run'
         $ignored = [Collections.Generic.List[int]]::new()
         $after = [Collections.Generic.List[string]]::new()
         $next = 0
+        $phase = [ordered]@{ Mail = 0.0; Ready = 0.0; Spawn = 0.0; Kill = 0.0; PostKill = 0.0; Run = 0.0; Checks = 0.0 }
+        $lap = [Diagnostics.Stopwatch]::new()
+        function Add-Phase([string] $Name) { $phase[$Name] += $lap.Elapsed.TotalSeconds; $lap.Restart() }
         # Two workers start ahead of the one in use, so a pwsh start-up never holds a round up.
         $queue = [Collections.Generic.Queue[object]]::new()
         foreach ($k in 1..2) { $queue.Enqueue((Start-Worker -Ini $Soak.Ini -Name "soak-$k")) }
         for ($round = 1; $round -le $Rounds; $round++) {
             $where = "round $round of $Rounds, seed $Seed"
+            $lap.Restart()
             # New mail: one to four messages, about one in four matching no rule.
             $mail = foreach ($i in 1..$Random.Next(1, 5)) {
                 $next++
@@ -166,13 +170,17 @@ Describe 'Soak: runs killed at random moments, each followed by a completed run'
             $null = $Client.Inbox.Append([Collections.Generic.List[MailKit.IAppendRequest]] @($mail | ForEach-Object { [MailKit.AppendRequest]::new($_) }))
 
             # The worker of this round goes; the next round's starts meanwhile; this one is killed at a random moment.
+            Add-Phase Mail
             $worker = $queue.Dequeue()
             Wait-Ready $worker
             [IO.File]::WriteAllText($worker.Go, 'go')
+            Add-Phase Ready
             $queue.Enqueue((Start-Worker -Ini $Soak.Ini -Name "soak-$($round + 2)"))
+            Add-Phase Spawn
             Start-Sleep -Milliseconds $Random.Next(0, 600)
             $worker.Process.Kill()
             $worker.Process.WaitForExit()
+            Add-Phase Kill
 
             # Right after the kill: no message is gone without its event, none has two.
             $events = Get-EventCount $Soak.MsgIn
@@ -184,10 +192,12 @@ Describe 'Soak: runs killed at random moments, each followed by a completed run'
             $roundMatching = @($mail | Where-Object Subject -like 'Job*' | ForEach-Object { [int] ($_.Subject -replace '\D', '') })
             $after.Add("$(@($roundMatching | Where-Object { $events[$_] }).Count)/$($roundMatching.Count)")
 
+            Add-Phase PostKill
             # The completed run.
             $r = Invoke-SmartEmailRun -Path $Soak.Ini -LockTimeoutSeconds 60 -WarningAction SilentlyContinue -InformationAction SilentlyContinue
             @($r.Errors).Count | Should -Be 0 -Because "$($r.Errors -join '; ') ($where)"
             $r.ExitCode | Should -Be 0 -Because $where
+            Add-Phase Run
 
             $events = Get-EventCount $Soak.MsgIn
             foreach ($n in $accepted) { [int] $events[$n] | Should -Be 1 -Because "message $n ($where)" }
@@ -200,7 +210,10 @@ Describe 'Soak: runs killed at random moments, each followed by a completed run'
             $config.Rules.Count | Should -Be 1 -Because $where
             $state = Get-Content -Raw "$($Soak.Ini).state.json" | ConvertFrom-Json
             $state.Version | Should -Be 1 -Because $where
+            Add-Phase Checks
         }
+        # Where a round's time goes (recorded, never asserted).
+        Write-Host ('Soak phases (s per round): ' + (($phase.Keys | ForEach-Object { '{0} {1:0.000}' -f $_, ($phase[$_] / $Rounds) }) -join ', '))
         foreach ($w in $queue) { if (-not $w.Process.HasExited) { $w.Process.Kill() }; $w.Process.WaitForExit() }
         $watch.Stop()
         $after.Count | Should -Be $Rounds

@@ -203,12 +203,16 @@ Describe 'Soak: runs killed at random moments, each followed by a completed run'
             Add-Phase Kill
 
             # Right after the kill: no message is gone without its event, none has two.
+            # (The messages are checked in a plain loop and the list of violations asserted once: a Should per message
+            # made the checks grow with the rounds to most of a round's time.)
             $events = Get-EventCount $Soak.MsgIn
-            $inbox = Get-InboxNumber $Client
-            foreach ($n in $accepted) {
-                if ($inbox -notcontains $n) { [int] $events[$n] | Should -Be 1 -Because "message $n was deleted ($where)" }
-                [int] $events[$n] | Should -BeLessOrEqual 1 -Because "message $n ($where)"
-            }
+            $inbox = [Collections.Generic.HashSet[int]]::new([int[]] @(Get-InboxNumber $Client))
+            $wrong = @(foreach ($n in $accepted) {
+                $count = [int] $events[$n]
+                if ($count -gt 1) { "message $n has $count events" }
+                elseif ($count -eq 0 -and -not $inbox.Contains($n)) { "message $n was deleted without its event" }
+            })
+            $wrong | Should -BeNullOrEmpty -Because "right after the kill ($where)"
             $roundMatching = @($mail | Where-Object Subject -like 'Job*' | ForEach-Object { [int] ($_.Subject -replace '\D', '') })
             $after.Add("$(@($roundMatching | Where-Object { $events[$_] }).Count)/$($roundMatching.Count)")
 
@@ -220,12 +224,13 @@ Describe 'Soak: runs killed at random moments, each followed by a completed run'
             Add-Phase Run
 
             $events = Get-EventCount $Soak.MsgIn
-            foreach ($n in $accepted) { [int] $events[$n] | Should -Be 1 -Because "message $n ($where)" }
+            $wrong = @(foreach ($n in $accepted) { if ([int] $events[$n] -ne 1) { "message $n has $([int] $events[$n]) events" } })
+            $wrong | Should -BeNullOrEmpty -Because "after the completed run ($where)"
             $events.Count | Should -Be $accepted.Count -Because $where
             $inbox = Get-InboxNumber $Client | Sort-Object
             $inbox | Should -Be @($ignored | Sort-Object) -Because "only the messages no rule matches stay ($where)"
             # The INI and the state file parse; LastRunDate was written by a run.
-            $config = Get-SmartEmailConfiguration $Soak.Ini
+            $config = Get-SmartEmailConfiguration $Soak.Ini -WarningAction SilentlyContinue
             $config.General.LastRunDate | Should -Not -BeNullOrEmpty -Because $where
             $config.Rules.Count | Should -Be 1 -Because $where
             $state = Get-Content -Raw "$($Soak.Ini).state.json" | ConvertFrom-Json

@@ -63,8 +63,8 @@ exit $r.ExitCode
         $go = Join-Path $TestDrive "$Name.go"
         if ($Engine) {
             $file = $Dotnet
+            if ($Once) { throw 'The soak worker runs until it is killed; -Once is for the pwsh worker.' }
             $arguments = @($SoakWorker, $Ini, $ready, $go)
-            if ($Once) { $arguments += '--once' }
         }
         else {
             $file = $Pwsh

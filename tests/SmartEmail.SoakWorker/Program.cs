@@ -5,19 +5,19 @@ using SmartEmail;
 using SmartEmail.Ini;
 using SmartEmail.Run;
 
-// SmartEmail.SoakWorker <ini> <ready file> <go file> [--once]
+// SmartEmail.SoakWorker <ini> <ready file> <go file>
 //
 // Runs the INI as Invoke-SmartEmailRun -Path <ini> does (ConfigurationReader.Load, refused when it has errors; a
 // SmartEmailRun with the default options and a 60 s lock timeout), for the soak in tests/Pester/RunSoak.Tests.ps1:
 // a dry run first (it writes nothing and takes no lock) so that the code is compiled before the go and the kill lands
 // in the real runs rather than in start-up; then its PID in the ready file; then, once the go file exists, real runs
-// over and over until the process is killed, or one run (--once) whose result it prints as "RESULT <json>".
-if (args.Length < 3 || args.Length > 4 || (args.Length == 4 && args[3] != "--once"))
+// over and over until the process is killed.
+if (args.Length != 3)
 {
-    Console.Error.WriteLine("usage: SmartEmail.SoakWorker <ini> <ready file> <go file> [--once]");
+    Console.Error.WriteLine("usage: SmartEmail.SoakWorker <ini> <ready file> <go file>");
     return 64;
 }
-var (ini, ready, go, once) = (Path.GetFullPath(args[0]), args[1], args[2], args.Length == 4);
+var (ini, ready, go) = (Path.GetFullPath(args[0]), args[1], args[2]);
 
 var configuration = ConfigurationReader.Load(ini);
 var errors = Array.FindAll(configuration.Findings, f => f.Severity == FindingSeverity.Error);
@@ -37,10 +37,5 @@ Run(whatIf: true);
 File.WriteAllText(ready, Environment.ProcessId.ToString());
 while (!File.Exists(go))
     Thread.Sleep(2);
-RunResult result;
-do
-{
-    result = Run(whatIf: false);
-} while (!once);
-Console.WriteLine("RESULT " + System.Text.Json.JsonSerializer.Serialize(new { result.ExitCode, result.Errors, Events = result.EventsSubmitted, result.Deleted }));
-return result.ExitCode;
+while (true)
+    Run(whatIf: false);

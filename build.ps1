@@ -10,7 +10,8 @@
                and every third-party DLL in Dependencies/, help in en-US/.
       Docs     turns docs/en-US/<Cmdlet>.md into the module's MAML help (build/help.ps1).
       Test     Build and Docs, then the xUnit engine tests and the Pester tests against the built module in a fresh
-               pwsh, with the real mail servers of tests/services started and always stopped. Its last line is
+               pwsh (with tests/SmartEmail.SoakWorker, the soak's killed process, built into out/soak-worker), with
+               the real mail servers of tests/services started and always stopped. Its last line is
                "N passed, N failed, N skipped"; it exits non-zero when anything failed.
       Package  a .nupkg of the built module in out/package (Compress-PSResource), for Install-PSResource.
       Demo     the main job on the bundled demo mailbox in docs/examples.
@@ -129,6 +130,15 @@ function Invoke-EngineTests {
     $counts
 }
 
+function Invoke-SoakWorkerBuild {
+    # tests/SmartEmail.SoakWorker, the process RunSoak.Tests.ps1 kills (the engine's run without pwsh's start-up).
+    # Returns the path of its DLL.
+    $project = Join-Path $Root 'tests/SmartEmail.SoakWorker/SmartEmail.SoakWorker.csproj'
+    $output = Join-Path $Out "soak-worker/$Configuration"
+    Invoke-Native { dotnet build $project -c $Configuration -o $output --nologo -v quiet | Out-Host }
+    Join-Path $output 'SmartEmail.SoakWorker.dll'
+}
+
 function Invoke-PesterTests {
     $pester = Get-PesterModule
     # Under /tmp, not out/: dovecot's unprivileged users must be able to reach it wherever the checkout lives.
@@ -140,6 +150,7 @@ function Invoke-PesterTests {
     New-Item -ItemType Directory -Force (Split-Path $summary) | Out-Null
     if (Test-Path $summary) { Remove-Item $summary }
     $servicesScript = Join-Path $Root 'tests/services/services.sh'
+    $env:SMARTEMAIL_SOAK_WORKER = Invoke-SoakWorkerBuild
     try {
         Invoke-Native { bash $servicesScript start $services | Out-Host }
         $env:SMARTEMAIL_TEST_SERVICES = Join-Path $services 'services.json'

@@ -358,3 +358,30 @@ function Get-LoadAverage {
     return @(($text -split ' ')[0..2] | ForEach-Object { [double]::Parse($_, $invariant) })
 }
 
+# The INI of the full-scan and incremental runs: 20 subject rules, one of them matching 1% of the generated mail, MSGIN
+# events, no deletion, no download, accepts audited; the mailbox over implicit TLS on the calling script's $imapsPort.
+function New-RunIni([string] $Folder, [string] $User, [string] $Password) {
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $Folder 'msgin')
+    $masks = @(
+        '^Payroll file for ([0-9]{8})$', '^ACH batch ([0-9]+) released$', '^GL close ([A-Z]{3}) complete$',
+        '^Invoice run ([0-9]+) finished$', '^Backup (\S+) verified$', '^Restore request (\S+)$', '^FTP drop (\S+) arrived$',
+        '^Month-end (\S+) ready$', '^Start job (\S+) now$', '^Hold schedule (\S+)$', '^Release schedule (\S+)$',
+        '^Bank statement ([0-9]{8})$', '^Positive pay file (\S+)$', '^Vendor file (\S+) received$', '^Lockbox (\S+) posted$',
+        '^EDI (\d{3}) batch (\S+)$', '^Wire confirmation (\S+)$', '^Tax file (\S+) uploaded$', '^Audit extract (\S+) done$'
+    )
+    $text = [System.Text.StringBuilder]::new()
+    $null = $text.Append("[General]`r`nMSGINDirectory=msgin`r`nOpConUser=ocadm`r`nOpConUserPassword=bench`r`nDeleteEmails=None`r`n" +
+        "DownloadEmails=False`r`nUseLastRunDate=False`r`nExitCodeForNoMatchingEmails=0`r`n`r`n" +
+        "[Mail]`r`nEmailProtocol=IMAP`r`nServer=127.0.0.1`r`nPort=$imapsPort`r`nTlsMode=Implicit`r`nSelfSignedCertificate=True`r`n" +
+        "SecurityProtocol=TLS1_2`r`nUser=$User`r`nPassword=$Password`r`n`r`n" +
+        "[Audit]`r`nAuditAcceptLogFile=accept.log`r`nLogAccepts=True`r`nLogRejects=False`r`n`r`n")
+    $n = 1
+    foreach ($mask in $masks) {
+        $null = $text.Append("[Configuration$n]`r`nSubjectLineMask=$mask`r`nEvent=`$JOB:ADD,[[1]],BENCH,RULE$n`r`nAllowedSenders=ALL`r`nAllowedTimeFrame=0000-2400`r`n`r`n")
+        $n++
+    }
+    $null = $text.Append("[Configuration$n]`r`nSubjectLineMask=^OpCon/xps: (\S+) total = ([0-9.]+)$`r`nEvent=`$PROPERTY:SET,[[1]],[[2]]`r`nAllowedSenders=ALL`r`nAllowedTimeFrame=0000-2400`r`n")
+    $ini = Join-Path $Folder 'SMArtEmail.ini'
+    Set-Content -LiteralPath $ini -Value $text.ToString() -NoNewline -Encoding utf8NoBOM
+    $ini
+}

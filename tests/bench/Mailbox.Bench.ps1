@@ -12,6 +12,8 @@
 
       pwshStartup          `dotnet pwsh -NoProfile -c 0`: PowerShell start-up alone, to attribute the whole-process figure
       smartEmailProcess    `dotnet pwsh -NoProfile -c "Import-Module …; (Get-SmartEmailMessage … | Where-Object Subject -match '…').Count"`
+      smartEmailRunProcess `dotnet pwsh -NoProfile -c "Import-Module …; (Invoke-SmartEmailRun -Path <20-rule INI> -WhatIf).Accepted"`:
+                           workload 1 as the issue sets it (what smartemail.ps1 runs, as a dry run)
       imapfilterProcess    `imapfilter -t cert.pem -c tests/bench/imapfilter-count.lua` (match_subject with the same regex)
       smartEmailInProcess  one pwsh process, module imported once: -Runs timed listings (+ one warm-up), each split
                            into the listing alone and the Where-Object filter alone
@@ -22,7 +24,7 @@
       naiveMailKitProcess  a plain pwsh + MailKit script (Add-Type of BouncyCastle.Cryptography, MimeKit, MailKit from the
                            module's Dependencies folder) that downloads every full message with one GetMessage(uid)
                            per UID and matches the Subject in PowerShell; whole process, -NaiveRuns runs (default 5)
-                           after one warm-up, after the round-robin group. Target: naive / smartEmailProcess at least 10.
+                           after one warm-up, after the round-robin group. Target: naive / smartEmailRunProcess at least 10.
 
     The module folder (the folder of -ModulePath) is copied to the temporary root first and the copy is benchmarked,
     so a rebuild during the run cannot change what is measured.
@@ -180,6 +182,10 @@ try {
     }
     $imapfilterArgs = @('-t', $certificate, '-c', $luaConfig)
     $coldStartCommand = "Import-Module $(Quote $ModulePath); Invoke-SmartEmailRun -Path $(Quote $demoIniCopy) -WhatIf"
+    # Workload 1 as the issue sets it: the INI-compatible run (what smartemail.ps1 runs) with 20 subject rules, as a dry
+    # run that submits nothing; it prints how many messages a rule accepted.
+    $runIni = New-RunIni -Folder (Join-Path $script:scratch 'run') -User $user -Password $password
+    $runCommand = "Import-Module $(Quote $ModulePath); (Invoke-SmartEmailRun -Path $(Quote $runIni) -WhatIf -InformationAction SilentlyContinue -WarningAction SilentlyContinue).Accepted"
 
     # The naive baseline: what a script author would write with MailKit alone. Every message is downloaded in full,
     # one GetMessage per UID, and the Subject is matched in PowerShell.
@@ -210,6 +216,7 @@ try {
 
     $startupFile, $startupArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', '0')
     $seFile, $seArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', $smartEmailCommand)
+    $runFile, $runArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', $runCommand)
     $exitFile, $exitArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', 'exit')
     $coldFile, $coldArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', $coldStartCommand)
     $naiveFile, $naiveArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-File', $naiveScript)
@@ -229,6 +236,7 @@ try {
         if ($directStartup) { $directStartup }
         @{ Name = 'pwshStartup'; FilePath = $startupFile; ArgumentList = $startupArgs; Environment = @{}; ExpectedCount = $null }
         @{ Name = 'smartEmailProcess'; FilePath = $seFile; ArgumentList = $seArgs; Environment = @{}; ExpectedCount = $expected }
+        @{ Name = 'smartEmailRunProcess'; FilePath = $runFile; ArgumentList = $runArgs; Environment = @{}; ExpectedCount = $expected }
         @{ Name = 'imapfilterProcess'; FilePath = $imapfilter; ArgumentList = $imapfilterArgs; Environment = $imapfilterEnv; ExpectedCount = $expected }
         @{ Name = 'pwshExit'; FilePath = $exitFile; ArgumentList = $exitArgs; Environment = @{}; ExpectedCount = $null }
         @{ Name = 'coldStartWhatIf'; FilePath = $coldFile; ArgumentList = $coldArgs; Environment = @{}; ExpectedCount = $null; ExpectedPattern = '5 scanned, 3 accepted' }
@@ -340,6 +348,8 @@ for (`$i = 0; `$i -le `$runs; `$i++) {
         coldStartModuleSeconds = [Math]::Round($results.coldStartWhatIf.wallSeconds.median - $results.pwshExit.wallSeconds.median, 3)
         coldStartModuleSecondsMinOverMin = [Math]::Round($results.coldStartWhatIf.wallSeconds.min - $results.pwshExit.wallSeconds.min, 3)
         naiveOverSmartEmailProcessWall = & $ratio $results.naiveMailKitProcess.wallSeconds.median $se.wallSeconds.median
+        smartEmailRunOverImapfilterWall = & $ratio $results.smartEmailRunProcess.wallSeconds.median $imf.wallSeconds.median
+        naiveOverSmartEmailRunWall = & $ratio $results.naiveMailKitProcess.wallSeconds.median $results.smartEmailRunProcess.wallSeconds.median
         naiveOverSmartEmailInProcessWall = & $ratio $results.naiveMailKitProcess.wallSeconds.median $results.smartEmailInProcess.wallSeconds.median
         dotnetToolLaunchSeconds = if ($results.Contains('pwshDirectStartup')) { [Math]::Round($results.pwshStartup.wallSeconds.median - $results.pwshDirectStartup.wallSeconds.median, 3) } else { $null }
     }
@@ -400,8 +410,8 @@ for (`$i = 0; `$i -le `$runs; `$i++) {
                 maxSeconds = 0.3; actualSeconds = $ratios.coldStartModuleSeconds; met = ($ratios.coldStartModuleSeconds -le 0.3)
             }
             naiveRatio = [ordered]@{
-                description = 'the naive MailKit script (one full GetMessage per UID) takes at least 10 times as long as SmartEmail, both whole process'
-                minRatio = 10; actualRatio = $ratios.naiveOverSmartEmailProcessWall; met = ($null -ne $ratios.naiveOverSmartEmailProcessWall -and $ratios.naiveOverSmartEmailProcessWall -ge 10)
+                description = 'the naive MailKit script (one full GetMessage per UID) takes at least 10 times as long as the SmartEmail run (20 rules, dry run), both whole process'
+                minRatio = 10; actualRatio = $ratios.naiveOverSmartEmailRunWall; met = ($null -ne $ratios.naiveOverSmartEmailRunWall -and $ratios.naiveOverSmartEmailRunWall -ge 10)
             }
         }
         countsOk  = ($script:countErrors.Count -eq 0)
@@ -438,7 +448,7 @@ for (`$i = 0; `$i -le `$runs; `$i++) {
     Write-Host ('IMAP commands per listing: SmartEmail {0}, imapfilter {1}' -f $protocol.smartEmail.commands, $protocol.imapfilter.commands)
     Write-Host ('Cold start: the module adds {0:0.000} s to pwsh -c exit (target <= 0.300 s: {1}); naive MailKit / SmartEmail whole process: {2}x (target >= 10: {3})' -f
         $ratios.coldStartModuleSeconds, $(if ($report.targets.coldStart.met) { 'met' } else { 'not met' }),
-        $ratios.naiveOverSmartEmailProcessWall, $(if ($report.targets.naiveRatio.met) { 'met' } else { 'not met' }))
+        $ratios.naiveOverSmartEmailRunWall, $(if ($report.targets.naiveRatio.met) { 'met' } else { 'not met' }))
     Write-Host "Wrote $OutputPath"
     if ($script:countErrors.Count -gt 0) {
         throw "Wrong counts:`n$($script:countErrors -join "`n")"

@@ -58,7 +58,7 @@ namespace SmartEmail.Mail
         {
             var mail = configuration.Mail;
             var protocol = overrides?.Protocol ?? mail.Protocol ?? throw new MailboxException(MailboxErrorKind.Configuration,
-                $"{configuration.Path} does not set [Mail] EmailProtocol: give -Protocol, or set EmailProtocol=IMAP, POP or Folder.");
+                $"{configuration.Path} does not set [Mail] EmailProtocol: give -Protocol, or set EmailProtocol=IMAP, POP, MSAL or Folder.");
             if (protocol == MailProtocol.MSAL)
                 return FromMsal(configuration, overrides);
             var server = overrides?.Server ?? mail.Server;

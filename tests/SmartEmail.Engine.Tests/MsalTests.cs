@@ -138,8 +138,8 @@ public class MsalTests : IDisposable
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!)); // no temporary file left
 
         // What a process killed mid-save leaves is removed by a later save once it is 10 minutes old.
-        var stale = path + ".tmp-0badc0de";
-        var fresh = path + ".tmp-00c0ffee";
+        var stale = Path.Combine(Path.GetDirectoryName(path)!, ".msal-token-cache.dat." + new string('b', 32) + ".tmp");
+        var fresh = Path.Combine(Path.GetDirectoryName(path)!, ".msal-token-cache.dat." + new string('c', 32) + ".tmp");
         File.WriteAllText(stale, "x");
         File.WriteAllText(fresh, "x");
         File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddMinutes(-11));

@@ -311,29 +311,8 @@ namespace SmartEmail.Ini
             var target = path ?? Path ?? throw new InvalidOperationException("The INI document was not read from a file; name one to save to.");
             if (!IsLossless)
                 throw new IOException($"'{target}' holds bytes that are not valid {Encoding.WebName}; SmartEmail does not rewrite it, because that would change lines nobody edited. Save the file in one encoding (UTF-8) and try again.");
-            target = ResolveLinks(target);
-            var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(target)) ?? ".";
-            var temp = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-            try
-            {
-                if (File.Exists(target))
-                    File.Copy(target, temp, overwrite: true);
-                using (var stream = new FileStream(temp, File.Exists(temp) ? FileMode.Truncate : FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                {
-                    var bytes = ToBytes();
-                    stream.Write(bytes, 0, bytes.Length);
-                    stream.Flush(flushToDisk: true);
-                }
-                if (File.Exists(target))
-                    File.Replace(temp, target, destinationBackupFileName: null, ignoreMetadataErrors: true);
-                else
-                    File.Move(temp, target);
-            }
-            finally
-            {
-                if (File.Exists(temp))
-                    File.Delete(temp);
-            }
+            // From a copy of the file: the INI keeps its mode and owner.
+            AtomicFile.Write(ResolveLinks(target), ToBytes(), keepMode: true);
         }
 
         /// <summary>

@@ -99,27 +99,8 @@ namespace SmartEmail.Run
         /// <exception cref="IOException">It cannot be written.</exception>
         public void Save()
         {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(_path)) ?? ".";
-            Directory.CreateDirectory(folder);
-            var temp = Path.Combine(folder, "." + Path.GetFileName(_path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-            try
-            {
-                var bytes = JsonSerializer.SerializeToUtf8Bytes(Data, Options);
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                {
-                    stream.Write(bytes, 0, bytes.Length);
-                    stream.Flush(flushToDisk: true);
-                }
-                if (File.Exists(_path))
-                    File.Replace(temp, _path, null, ignoreMetadataErrors: true);
-                else
-                    File.Move(temp, _path);
-            }
-            finally
-            {
-                if (File.Exists(temp))
-                    File.Delete(temp);
-            }
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path)) ?? ".");
+            AtomicFile.Write(_path, JsonSerializer.SerializeToUtf8Bytes(Data, Options));
         }
 
         /// <summary>

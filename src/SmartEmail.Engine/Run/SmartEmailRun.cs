@@ -544,21 +544,10 @@ namespace SmartEmail.Run
         /// </summary>
         private void RemoveStaleTemporaryFiles(string path)
         {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (folder == null || !Directory.Exists(folder))
-                return;
-            var name = Path.GetFileName(path);
-            var pattern = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape("." + name + ".") + "[0-9a-f]{32}\\.tmp$");
             try
             {
-                foreach (var file in Directory.EnumerateFiles(folder, "." + name + ".*.tmp"))
-                {
-                    if (pattern.IsMatch(Path.GetFileName(file)) && File.GetLastWriteTimeUtc(file) < DateTime.UtcNow - StaleTemporaryAge)
-                    {
-                        File.Delete(file);
-                        _log.Verbose($"Removed {file}, left by an interrupted save.");
-                    }
-                }
+                foreach (var file in AtomicFile.RemoveStaleTemporaryFiles(path))
+                    _log.Verbose($"Removed {file}, left by an interrupted save.");
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
@@ -566,7 +555,6 @@ namespace SmartEmail.Run
             }
         }
 
-        private static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromMinutes(10);
 
         private static IEnumerable<uint> OpenUids(MailboxState mailbox) =>
             mailbox.Messages.Where(m => m.Value.Status != MessageStatus.Done || m.Value.DeletePending)

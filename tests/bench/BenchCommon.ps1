@@ -360,7 +360,7 @@ function Get-LoadAverage {
 
 # The INI of the full-scan and incremental runs: 20 subject rules, one of them matching 1% of the generated mail, MSGIN
 # events, no deletion, no download, accepts audited; the mailbox over implicit TLS on the calling script's $imapsPort.
-function New-RunIni([string] $Folder, [string] $User, [string] $Password) {
+function New-RunIni([string] $Folder, [string] $User, [string] $Password, [int] $Port = $imapsPort) {
     $null = New-Item -ItemType Directory -Force -Path (Join-Path $Folder 'msgin')
     $masks = @(
         '^Payroll file for ([0-9]{8})$', '^ACH batch ([0-9]+) released$', '^GL close ([A-Z]{3}) complete$',
@@ -372,7 +372,7 @@ function New-RunIni([string] $Folder, [string] $User, [string] $Password) {
     $text = [System.Text.StringBuilder]::new()
     $null = $text.Append("[General]`r`nMSGINDirectory=msgin`r`nOpConUser=ocadm`r`nOpConUserPassword=bench`r`nDeleteEmails=None`r`n" +
         "DownloadEmails=False`r`nUseLastRunDate=False`r`nExitCodeForNoMatchingEmails=0`r`n`r`n" +
-        "[Mail]`r`nEmailProtocol=IMAP`r`nServer=127.0.0.1`r`nPort=$imapsPort`r`nTlsMode=Implicit`r`nSelfSignedCertificate=True`r`n" +
+        "[Mail]`r`nEmailProtocol=IMAP`r`nServer=127.0.0.1`r`nPort=$Port`r`nTlsMode=Implicit`r`nSelfSignedCertificate=True`r`n" +
         "SecurityProtocol=TLS1_2`r`nUser=$User`r`nPassword=$Password`r`n`r`n" +
         "[Audit]`r`nAuditAcceptLogFile=accept.log`r`nLogAccepts=True`r`nLogRejects=False`r`n`r`n")
     $n = 1

@@ -25,6 +25,10 @@
                            module's Dependencies folder) that downloads every full message with one GetMessage(uid)
                            per UID and matches the Subject in PowerShell; whole process, -NaiveRuns runs (default 5)
                            after one warm-up, after the round-robin group. Target: naive / smartEmailRunProcess at least 10.
+      latency              the run of workload 1, imapfilter and the naive script again, on a -LatencyMessageCount
+                           message mailbox (alice) behind tests/bench/latency_proxy.py, which delays every chunk by half
+                           of -LatencyMs each way: a server that far away (0 skips it). The NOOP round trip through the
+                           proxy is measured and recorded (tests/bench/imap-rtt.py).
 
     The module folder (the folder of -ModulePath) is copied to the temporary root first and the copy is benchmarked,
     so a rebuild during the run cannot change what is measured.
@@ -70,6 +74,11 @@ param(
     [ValidateRange(1, 50)] [int] $Runs = 5,
     # Runs of the naive MailKit baseline (one full-message download per UID; about 5 s a run on loopback).
     [ValidateRange(1, 50)] [int] $NaiveRuns = 5,
+    # Round trip of the emulated remote server (tests/bench/latency_proxy.py); 0 skips that part.
+    [ValidateRange(0, 500)] [double] $LatencyMs = 10,
+    # Messages in the mailbox measured through the latency proxy (alice); the per-message clients take about
+    # LatencyMessageCount x LatencyMs a run.
+    [ValidateRange(100, 100000)] [int] $LatencyMessageCount = 1000,
     [string] $SubjectRegex = '^OpCon/xps: \S+ total = [0-9.]+$',
     [ValidateRange(1024, 64000)] [int] $PortBase = 11000,
     [string[]] $PwshCommand = @('dotnet', 'pwsh'),
@@ -107,7 +116,36 @@ try { $null = [regex]::new($SubjectRegex) } catch { throw "-SubjectRegex is not 
 
 . (Join-Path $PSScriptRoot 'BenchCommon.ps1')
 
+# Writes the naive MailKit baseline for one mailbox: what a script author would write with MailKit alone.
+function New-NaiveScript([string] $Path, [int] $Port, [string] $User, [string] $Password) {
+    Set-Content -LiteralPath $Path -Encoding utf8NoBOM -Value @"
+`$ErrorActionPreference = 'Stop'
+foreach (`$name in 'BouncyCastle.Cryptography', 'MimeKit', 'MailKit') {
+    Add-Type -LiteralPath (Join-Path $(Quote $dependencies) "`$name.dll")
+}
+`$client = [MailKit.Net.Imap.ImapClient]::new()
+try {
+    `$client.ServerCertificateValidationCallback = { `$true }
+    `$client.Connect('127.0.0.1', $Port, [MailKit.Security.SecureSocketOptions]::SslOnConnect)
+    `$client.Authenticate($(Quote $User), $(Quote $Password))
+    `$folder = `$client.Inbox
+    `$null = `$folder.Open([MailKit.FolderAccess]::ReadOnly)
+    `$count = 0
+    foreach (`$uid in `$folder.Search([MailKit.Search.SearchQuery]::All)) {
+        `$message = `$folder.GetMessage(`$uid)
+        if (`$message.Subject -match $(Quote $SubjectRegex)) { `$count++ }
+    }
+    `$client.Disconnect(`$true)
+} finally {
+    `$client.Dispose()
+}
+`$count
+"@
+    $Path
+}
+
 $script:countErrors = [System.Collections.Generic.List[string]]::new()
+$script:latencyProxy = $null
 $suffix = [guid]::NewGuid().ToString('N').Substring(0, 8)
 $serviceRoot = Join-Path ([System.IO.Path]::GetTempPath()) "se-bench-$suffix"
 $script:scratch = Join-Path $serviceRoot 'bench'
@@ -189,30 +227,7 @@ try {
 
     # The naive baseline: what a script author would write with MailKit alone. Every message is downloaded in full,
     # one GetMessage per UID, and the Subject is matched in PowerShell.
-    $naiveScript = Join-Path $script:scratch 'naive-mailkit.ps1'
-    Set-Content -LiteralPath $naiveScript -Encoding utf8NoBOM -Value @"
-`$ErrorActionPreference = 'Stop'
-foreach (`$name in 'BouncyCastle.Cryptography', 'MimeKit', 'MailKit') {
-    Add-Type -LiteralPath (Join-Path $(Quote $dependencies) "`$name.dll")
-}
-`$client = [MailKit.Net.Imap.ImapClient]::new()
-try {
-    `$client.ServerCertificateValidationCallback = { `$true }
-    `$client.Connect('127.0.0.1', $imapsPort, [MailKit.Security.SecureSocketOptions]::SslOnConnect)
-    `$client.Authenticate($(Quote $user), $(Quote $password))
-    `$folder = `$client.Inbox
-    `$null = `$folder.Open([MailKit.FolderAccess]::ReadOnly)
-    `$count = 0
-    foreach (`$uid in `$folder.Search([MailKit.Search.SearchQuery]::All)) {
-        `$message = `$folder.GetMessage(`$uid)
-        if (`$message.Subject -match $(Quote $SubjectRegex)) { `$count++ }
-    }
-    `$client.Disconnect(`$true)
-} finally {
-    `$client.Dispose()
-}
-`$count
-"@
+    $naiveScript = New-NaiveScript -Path (Join-Path $script:scratch 'naive-mailkit.ps1') -Port $imapsPort -User $user -Password $password
 
     $startupFile, $startupArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', '0')
     $seFile, $seArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', $smartEmailCommand)
@@ -247,6 +262,57 @@ try {
         @{ Name = 'naiveMailKitProcess'; FilePath = $naiveFile; ArgumentList = $naiveArgs; Environment = @{}; ExpectedCount = $expected }
     )
     $results.naiveMailKitProcess = $naive.naiveMailKitProcess
+
+    # The same three clients against a server -LatencyMs away: tests/bench/latency_proxy.py between them and dovecot
+    # delays every chunk by half the round trip each way. Loopback makes a round trip nearly free (0.1 ms), which hides
+    # what per-message clients cost on a real network; on a smaller mailbox (-LatencyMessageCount, alice) so that the
+    # per-message clients' runs fit the time budget.
+    $latency = $null
+    if ($LatencyMs -gt 0) {
+        $latencyUser = 'alice'
+        $latencyPassword = 'alice-secret'
+        $latencyPort = $PortBase + 994
+        Write-Step "A server $LatencyMs ms away: $LatencyMessageCount messages for $latencyUser behind tests/bench/latency_proxy.py on port $latencyPort"
+        $latencySeed = Write-Mailbox -Maildir (Join-Path $serviceRoot 'mail' $latencyUser 'Maildir') -Address (($service.users | Where-Object name -EQ $latencyUser).address) `
+            -Count $LatencyMessageCount -MaxKiB $MaxKiB -Seed 7
+        $proxyOut = Join-Path $script:scratch 'latency-proxy.out'
+        $script:latencyProxy = Start-Process -FilePath '/usr/bin/python3' -PassThru -RedirectStandardOutput $proxyOut -RedirectStandardError "$proxyOut.err" `
+            -ArgumentList @((Join-Path $PSScriptRoot 'latency_proxy.py'), $latencyPort, '127.0.0.1', $imapsPort, ($LatencyMs / 2).ToString($invariant))
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while (-not ((Test-Path -LiteralPath $proxyOut) -and (Get-Content -Raw -LiteralPath $proxyOut) -match 'ready')) {
+            if ($script:latencyProxy.HasExited -or [DateTime]::UtcNow -gt $deadline) { throw "latency_proxy.py did not start: $(Get-Content -Raw -LiteralPath "$proxyOut.err" -ErrorAction SilentlyContinue)" }
+            Start-Sleep -Milliseconds 100
+        }
+        $rtt = [ordered]@{}
+        foreach ($p in @(@{ Name = 'loopback'; Port = $imapsPort }, @{ Name = 'proxy'; Port = $latencyPort })) {
+            $r = Invoke-Child -FilePath '/usr/bin/python3' -ArgumentList @((Join-Path $PSScriptRoot 'imap-rtt.py'), '127.0.0.1', $p.Port, $latencyUser, $latencyPassword, 25)
+            if ($r.ExitCode -ne 0) { throw "imap-rtt.py on port $($p.Port) failed ($($r.ExitCode)): $($r.Stderr)" }
+            $rtt[$p.Name] = (@($r.Stdout -split "`r?`n" | Where-Object { $_.StartsWith('{') })[-1] | ConvertFrom-Json).noopSeconds
+        }
+        Write-Step ('  IMAP NOOP round trip: {0:0.0} ms through the proxy, {1:0.00} ms on loopback' -f ($rtt.proxy * 1000), ($rtt.loopback * 1000))
+        $latencyIni = New-RunIni -Folder (Join-Path $script:scratch 'run-latency') -User $latencyUser -Password $latencyPassword -Port $latencyPort
+        $latencyRunCommand = "Import-Module $(Quote $ModulePath); (Invoke-SmartEmailRun -Path $(Quote $latencyIni) -WhatIf -InformationAction SilentlyContinue -WarningAction SilentlyContinue).Accepted"
+        $latencyRunFile, $latencyRunArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-c', $latencyRunCommand)
+        $latencyNaive = New-NaiveScript -Path (Join-Path $script:scratch 'naive-mailkit-latency.ps1') -Port $latencyPort -User $latencyUser -Password $latencyPassword
+        $latencyNaiveFile, $latencyNaiveArgs = Get-PwshInvocation @('-NoProfile', '-NonInteractive', '-File', $latencyNaive)
+        $latencyImapfilterEnv = $imapfilterEnv.Clone()
+        $latencyImapfilterEnv.BENCH_IMAP_PORT = $latencyPort
+        $latencyImapfilterEnv.BENCH_IMAP_USER = $latencyUser
+        $latencyImapfilterEnv.BENCH_IMAP_PASS = $latencyPassword
+        Write-Step "  Whole processes through the proxy, round-robin: 1 warm-up round, then $Runs rounds"
+        $latencyResults = Measure-Scenarios @(
+            @{ Name = 'smartEmailRunProcess'; FilePath = $latencyRunFile; ArgumentList = $latencyRunArgs; Environment = @{}; ExpectedCount = $latencySeed.Matching }
+            @{ Name = 'imapfilterProcess'; FilePath = $imapfilter; ArgumentList = $imapfilterArgs; Environment = $latencyImapfilterEnv; ExpectedCount = $latencySeed.Matching }
+            @{ Name = 'naiveMailKitProcess'; FilePath = $latencyNaiveFile; ArgumentList = $latencyNaiveArgs; Environment = @{}; ExpectedCount = $latencySeed.Matching }
+        )
+        $latency = [ordered]@{
+            roundTripMs = $LatencyMs; oneWayMs = $LatencyMs / 2
+            measuredNoopSeconds = $rtt
+            messageCount = $LatencyMessageCount; mailboxMiB = [Math]::Round($latencySeed.Bytes / 1MB, 2); expectedCount = $latencySeed.Matching; user = $latencyUser
+            proxy = "tests/bench/latency_proxy.py 127.0.0.1:$latencyPort -> 127.0.0.1:$imapsPort, $($LatencyMs / 2) ms each way"
+            results = $latencyResults
+        }
+    }
 
     # In one process: import once, one warm-up listing, then -Runs listings, each timed as pipeline + filter (what the
     # whole-process command does), then split into the listing alone and the filter alone; finally one listing with a
@@ -351,6 +417,8 @@ for (`$i = 0; `$i -le `$runs; `$i++) {
         smartEmailRunOverImapfilterWall = & $ratio $results.smartEmailRunProcess.wallSeconds.median $imf.wallSeconds.median
         naiveOverSmartEmailRunWall = & $ratio $results.naiveMailKitProcess.wallSeconds.median $results.smartEmailRunProcess.wallSeconds.median
         naiveOverSmartEmailInProcessWall = & $ratio $results.naiveMailKitProcess.wallSeconds.median $results.smartEmailInProcess.wallSeconds.median
+        latencyNaiveOverSmartEmailRunWall = if ($latency) { & $ratio $latency.results.naiveMailKitProcess.wallSeconds.median $latency.results.smartEmailRunProcess.wallSeconds.median } else { $null }
+        latencyImapfilterOverSmartEmailRunWall = if ($latency) { & $ratio $latency.results.imapfilterProcess.wallSeconds.median $latency.results.smartEmailRunProcess.wallSeconds.median } else { $null }
         dotnetToolLaunchSeconds = if ($results.Contains('pwshDirectStartup')) { [Math]::Round($results.pwshStartup.wallSeconds.median - $results.pwshDirectStartup.wallSeconds.median, 3) } else { $null }
     }
 
@@ -402,6 +470,7 @@ for (`$i = 0; `$i -le `$runs; `$i++) {
             naiveScript      = (Get-Content -Raw -LiteralPath $naiveScript)
         }
         results   = $results
+        latency   = $latency
         protocol  = $protocol
         ratios    = $ratios
         targets   = [ordered]@{
@@ -449,11 +518,18 @@ for (`$i = 0; `$i -le `$runs; `$i++) {
     Write-Host ('Cold start: the module adds {0:0.000} s to pwsh -c exit (target <= 0.300 s: {1}); naive MailKit / SmartEmail whole process: {2}x (target >= 10: {3})' -f
         $ratios.coldStartModuleSeconds, $(if ($report.targets.coldStart.met) { 'met' } else { 'not met' }),
         $ratios.naiveOverSmartEmailRunWall, $(if ($report.targets.naiveRatio.met) { 'met' } else { 'not met' }))
+    if ($latency) {
+        $lr = $latency.results
+        Write-Host ('A server {0} ms away ({1:0.0} ms measured NOOP round trip), {2} messages: SmartEmail run {3}, imapfilter {4}, naive MailKit {5} s (median (min-max)); naive / SmartEmail {6}x, imapfilter / SmartEmail {7}x' -f
+            $LatencyMs, ($latency.measuredNoopSeconds.proxy * 1000), $LatencyMessageCount, (& $fmtWall $lr.smartEmailRunProcess.wallSeconds), (& $fmtWall $lr.imapfilterProcess.wallSeconds),
+            (& $fmtWall $lr.naiveMailKitProcess.wallSeconds), $ratios.latencyNaiveOverSmartEmailRunWall, $ratios.latencyImapfilterOverSmartEmailRunWall)
+    }
     Write-Host "Wrote $OutputPath"
     if ($script:countErrors.Count -gt 0) {
         throw "Wrong counts:`n$($script:countErrors -join "`n")"
     }
 } finally {
+    if ($script:latencyProxy -and -not $script:latencyProxy.HasExited) { $script:latencyProxy.Kill(); $script:latencyProxy.WaitForExit() }
     foreach ($k in $ports.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
     if ($started) {
         $stopOutput = & bash $servicesScript stop $serviceRoot 2>&1

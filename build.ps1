@@ -17,9 +17,10 @@
       Demo     the main job on the bundled demo mailbox in docs/examples.
       Bench    the benchmarks; figures go to out/bench/: the rule engine (1,000 messages x 50 rules, in process), a
                10,000-message IMAP mailbox listed by SmartEmail, imapfilter and a naive MailKit script, plus cold
-               start (time and peak memory), and the scale benchmark (incremental runs on 1,000 and 100,000 messages,
-               the 100,000-message scan's memory, a 50 MiB attachment); docs/performance.md is rendered from them.
-               It prints its total duration (about 7-10 minutes on 2 cores).
+               start (time and peak memory), the same three clients against a server 10 ms away (a latency proxy,
+               1,000 messages), and the scale benchmark (incremental runs on 1,000 and 100,000 messages in Maildir
+               and in mdbox, the 100,000-message scan's memory, a 50 MiB attachment); docs/performance.md is
+               rendered from them. It prints its total duration (about 10-13 minutes on 2 cores).
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>

@@ -617,6 +617,9 @@ function Register-TestOAuthClient {
         The secret is known but expired: using it gives AADSTS7000222.
     .PARAMETER Consented
         $false reproduces missing (admin) consent: every token request gives AADSTS65001. Default $true.
+    .PARAMETER Roles
+        The application permissions the app's app-only tokens carry (default IMAP.AccessAsApp, POP.AccessAsApp and
+        SMTP.SendAsApp); the SMTP sink wants SMTP.SendAsApp.
     .OUTPUTS
         The registration as the server stored it: client_id, tenant, name, public, consented, mailbox, has_secret,
         certificates (x5t, x5t#S256).
@@ -637,13 +640,15 @@ function Register-TestOAuthClient {
         [System.Security.Cryptography.X509Certificates.X509Certificate2] $Certificate,
         [string] $Mailbox,
         [bool] $Consented = $true,
-        [switch] $Public
+        [switch] $Public,
+        [string[]] $Roles
     )
     $body = [ordered]@{ tenant = $Tenant; client_id = $ClientId; consented = $Consented }
     if ($Name) { $body.name = $Name }
     if ($PSBoundParameters.ContainsKey('Secret')) { $body.secret = $Secret }
     if ($SecretExpired) { $body.secret_expired = $true }
     if ($Mailbox) { $body.mailbox = $Mailbox }
+    if ($Roles) { $body.roles = @($Roles) }
     if ($PSBoundParameters.ContainsKey('Public')) { $body.public = [bool]$Public }
     if ($PSCmdlet.ParameterSetName -eq 'Path') {
         if (-not (Test-Path -LiteralPath $CertificatePath -PathType Leaf)) { throw "Certificate file '$CertificatePath' does not exist." }

@@ -61,10 +61,13 @@ HTTPS, the Entra endpoints:
 HTTP (introspection port), for dovecot's oauth2 passdb:
 
   POST /introspect   form token=... (or GET ?token=..., or "Authorization: Bearer ...") -> {"active": true,
-                      "username": USER} for a valid, unexpired, unrevoked access token issued here, else
+                      "username": USER, "scope": the delegated scopes or the app's roles (IMAP.AccessAsApp
+                      POP.AccessAsApp SMTP.SendAsApp), "app_only", "client_id", "exp"} for a valid, unexpired,
+                      unrevoked access token issued here, else
                       {"active": false}. USER is the signed-in user for delegated tokens and the client's registered
                       "mailbox" for app-only tokens (no mailbox -> inactive: Exchange's "app not allowed on this
-                      mailbox"). dovecot 2.3 compares USER with the SASL login name and refuses a mismatch.
+                      mailbox"). dovecot 2.3 compares USER with the SASL login name and refuses a mismatch; the SMTP
+                      sink (smtp_sink.py) does too, and wants SMTP.Send among a delegated token's scopes.
 
 Test controls, HTTPS, JSON bodies, no authentication; each answers 200 with a JSON object (400 {"error"} on bad input):
 
@@ -72,7 +75,9 @@ Test controls, HTTPS, JSON bodies, no authentication; each answers 200 with a JS
   POST /_test/tenant     {id (GUID), domain?}
   POST /_test/client     {tenant (GUID or domain), client_id, name?, secret?, secret_expired?, certificate_pem?
                          (one PEM certificate or a list), mailbox?, consented (default true), public (default: true when
-                         neither secret nor certificate is given)}; registering the same client_id again replaces it
+                         neither secret nor certificate is given), roles? (the application permissions its app-only
+                         tokens carry; default IMAP.AccessAsApp POP.AccessAsApp SMTP.SendAsApp)}; registering the same
+                         client_id again replaces it
   POST /_test/settings   {access_token_lifetime (s, 3600), refresh_token_lifetime (s, 90 days),
                          report_refresh_token_expires_in (false), device_code_lifetime (s, 900)}; only the keys given
                          change; answers the full settings
@@ -641,14 +646,15 @@ class HttpsHandler(BaseHTTPRequestHandler):
                   "iat": now, "nbf": now, "exp": now + lifetime, "appid": client["client_id"], "tid": tenant,
                   "jti": secrets.token_urlsafe(16), "ver": "1.0"}
         if user is None:
-            claims["roles"] = ["IMAP.AccessAsApp", "POP.AccessAsApp"]
+            claims["roles"] = list(client["roles"])
             claims["sub"] = claims["oid"] = str(uuid.uuid5(USER_NAMESPACE, "app:" + client["client_id"]))
         else:
             claims.update({"scp": " ".join(scope), "upn": user, "unique_name": user, "oid": user_oid(user),
                            "sub": user_oid(user)})
         token = sign_jwt(state.signing_key, {"typ": "JWT", "alg": "RS256", "kid": "test"}, claims)
         state.access_tokens[token] = {"user": user, "client_id": client["client_id"], "tenant": tenant,
-                                      "expires_at": now + lifetime, "revoked": False}
+                                      "expires_at": now + lifetime, "revoked": False,
+                                      "scope": claims.get("scp") or " ".join(claims.get("roles") or [])}
         return token, lifetime
 
     def _grant_client_credentials(self, tenant, client, form):
@@ -837,6 +843,7 @@ class HttpsHandler(BaseHTTPRequestHandler):
                 "client_id": client_id, "tenant": tenant, "name": body.get("name") or "SmartEmail test app",
                 "secret": secret, "secret_expired": bool(body.get("secret_expired")), "certificates": certificates,
                 "mailbox": body.get("mailbox"), "consented": bool(body.get("consented", True)), "public": bool(public),
+                "roles": [str(r) for r in body.get("roles") or ["IMAP.AccessAsApp", "POP.AccessAsApp", "SMTP.SendAsApp"]],
             }
             state.clients[(tenant, client_id)] = registration
         self._json_answer(200, {
@@ -982,8 +989,9 @@ class IntrospectHandler(BaseHTTPRequestHandler):
         if username is None:
             self._answer(200, {"active": False})
         else:
-            self._answer(200, {"active": True, "username": username,
-                               "client_id": info["client_id"], "exp": int(info["expires_at"])})
+            self._answer(200, {"active": True, "username": username, "scope": info["scope"],
+                               "app_only": info["user"] is None, "client_id": info["client_id"],
+                               "exp": int(info["expires_at"])})
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)

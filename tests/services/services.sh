@@ -11,7 +11,7 @@
 # Ports can be overridden: SMARTEMAIL_TEST_IMAP_PORT (10143), SMARTEMAIL_TEST_IMAPS_PORT (10993),
 # SMARTEMAIL_TEST_POP3_PORT (10110), SMARTEMAIL_TEST_POP3S_PORT (10995), SMARTEMAIL_TEST_SMTP_PORT (10025),
 # SMARTEMAIL_TEST_SMTPS_PORT (10465), SMARTEMAIL_TEST_OAUTH_PORT (10443, HTTPS: the authority),
-# SMARTEMAIL_TEST_INTROSPECT_PORT (10080, plain HTTP, only dovecot uses it). SINK_USER/SINK_PASS restrict the
+# SMARTEMAIL_TEST_INTROSPECT_PORT (10080, plain HTTP, for dovecot and the SMTP sink). SINK_USER/SINK_PASS restrict the
 # sink's AUTH (default: any credentials).
 # Needs root (dovecot's mail processes, the sink and the OAuth server run as nobody:nogroup) and the Debian packages
 # dovecot-imapd, dovecot-pop3d, python3-aiosmtpd, python3-cryptography, openssl and iproute2.
@@ -392,6 +392,7 @@ do_start() {
     runuser -u nobody -g nogroup -- "$PYTHON" "$ROOT/smtp_sink.py" --host 127.0.0.1 \
         --port "$SMTP_PORT" --tls-port "$SMTPS_PORT" --cert "$ROOT/tls/cert.pem" --key "$ROOT/tls/key.pem" \
         --mail-root "$ROOT/mail" --users "$(IFS=,; echo "${USERS[*]}")" --catch-all "$CATCH_ALL" \
+        --introspect-url "http://127.0.0.1:$INTROSPECT_PORT/introspect" \
         </dev/null >>"$ROOT/log/smtp-sink.log" 2>&1 &
     rpid=$!
     echo "$rpid" >"$SINK_PIDFILE"

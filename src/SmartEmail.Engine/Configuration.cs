@@ -189,6 +189,8 @@ namespace SmartEmail
         public int? SmtpPort { get; internal set; }
         /// <summary>The minimum TLS version for SMTP, or null.</summary>
         public SecurityProtocol? SmtpSecurityProtocol { get; internal set; }
+        /// <summary>How notices sign in to the SMTP server.</summary>
+        public Mail.SmtpAuthentication SmtpAuthentication { get; internal set; } = Mail.SmtpAuthentication.Mailbox;
         /// <summary>The From address of notices, or null.</summary>
         public string? NotifyFrom { get; internal set; }
         /// <summary>MSAL tenant, or null.</summary>

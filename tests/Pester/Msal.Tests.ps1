@@ -403,6 +403,92 @@ Request-SmartEmailToken -Path '$ini' -Silent | ForEach-Object { 'status ' + `$_.
     }
 }
 
+Describe 'Notices of an Office 365 mailbox: SMTP with XOAUTH2' {
+    # The SMTP sink offers XOAUTH2 as smtp.office365.com does: it asks the stand-in about the token, wants its user to
+    # be the SASL user and a delegated token to carry SMTP.Send (an app token SMTP.SendAsApp), and logs its verdict.
+    BeforeAll {
+        $noticeApp = 'd4a5b6c7-0000-4000-8000-00000000d4a5'
+        $null = Register-TestOAuthClient -Tenant contoso.test -ClientId $noticeApp -Secret $Secret -Mailbox alice
+        $noticeUserApp = 'd8e9f0a1-0000-4000-8000-00000000d8e9'
+        $null = Register-TestOAuthClient -Tenant contoso.test -ClientId $noticeUserApp -Public
+        $sinkLog = Join-Path $Service.root 'log/smtp-sink.log'
+        $noticeLines = @("SmtpServer=localhost", "SmtpPort=$($Service.smtp.port)", 'NotifyFrom=alice@smartemail.test')
+        $noticeAudit = @('[Audit]', 'NotifyOnAccepts=True', 'NotifyOnAcceptTo=bob@smartemail.test')
+        function Get-SinkVerdicts { @(Get-Content -LiteralPath $sinkLog | Where-Object { $_ -match 'xoauth2 user=' }) }
+    }
+
+    BeforeEach {
+        Clear-TestMailbox alice
+        Clear-TestMailbox bob
+        Set-TestOAuthSettings -AccessTokenLifetime 3600 -RefreshTokenLifetime (90 * 86400) -ReportRefreshTokenExpiresIn $false | Out-Null
+        $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $config = Join-Path $folder 'config'
+    }
+
+    It 'signs an app-only notice in with the app token (SMTP.SendAsApp) and delivers it' {
+        Add-JobMail -User alice -Number 40
+        $ini = New-MsalIni -Folder $folder -ClientId $noticeApp -User alice -Extra ($noticeLines + "ClientSecret=$Secret" + $noticeAudit)
+        $before = (Get-SinkVerdicts).Count
+        $tokens = @(Get-TestOAuthLog -GrantType client_credentials).Count
+        $r = Invoke-Child -Config $config -Script "`$run = Invoke-SmartEmailRun -Path '$ini'; 'exit=' + `$run.ExitCode + ' notified=' + `$run.Notified + ' errors=' + @(`$run.Errors).Count"
+        $r.Output | Should -Contain 'exit=0 notified=1 errors=0'
+        $verdicts = @(Get-SinkVerdicts | Select-Object -Skip $before)
+        $verdicts.Count | Should -Be 1
+        $verdicts[0] | Should -Match 'user=alice active=True token_user=alice scopes=.*SMTP\.SendAsApp.* -> accepted'
+        $notices = @(Get-TestMessage -User bob)
+        $notices.Count | Should -Be 1
+        $notices[0].Subject | Should -Match 'Message Accepted.*Job 40 finished'
+        $notices[0].From.Mailboxes[0].Address | Should -Be 'alice@smartemail.test'
+        # The mailbox and the notice share one app token: one request to Entra for the whole run.
+        (@(Get-TestOAuthLog -GrantType client_credentials).Count - $tokens) | Should -Be 1
+    }
+
+    It 'asks consent for SMTP.Send at sign-in and sends a signed-in user''s notice with the refreshed token' {
+        $ini = New-MsalIni -Folder $folder -ClientId $noticeUserApp -Tenant $null -Extra ($noticeLines + $noticeAudit)
+        $signIn = Invoke-DeviceCodeSignIn -Ini $ini -Config $config -ClientId $noticeUserApp -User alice
+        $signIn.ExitCode | Should -Be 0
+        $granted = @(Get-TestOAuthLog -GrantType device_code | Where-Object { $_.client_id -eq $noticeUserApp -and $_.status -eq 200 })[-1]
+        $granted.scope | Should -Match 'IMAP\.AccessAsUser\.All'
+        $granted.scope | Should -Match 'SMTP\.Send'
+        Add-JobMail -User alice -Number 41
+        $before = (Get-SinkVerdicts).Count
+        $r = Invoke-Child -Config $config -Script "`$run = Invoke-SmartEmailRun -Path '$ini'; 'exit=' + `$run.ExitCode + ' notified=' + `$run.Notified"
+        $r.Output | Should -Contain 'exit=0 notified=1'
+        $verdicts = @(Get-SinkVerdicts | Select-Object -Skip $before)
+        $verdicts.Count | Should -Be 1
+        $verdicts[0] | Should -Match 'user=alice active=True token_user=alice scopes=.*SMTP\.Send\b.* -> accepted'
+        @(Get-TestMessage -User bob).Count | Should -Be 1
+    }
+
+    It 'keeps the events and names the Exchange fixes when SMTP refuses the app''s token' {
+        $imapOnly = 'd2c3b4a5-0000-4000-8000-00000000d2c3'
+        $null = Register-TestOAuthClient -Tenant contoso.test -ClientId $imapOnly -Secret $Secret -Mailbox alice -Roles IMAP.AccessAsApp
+        Add-JobMail -User alice -Number 44
+        $ini = New-MsalIni -Folder $folder -ClientId $imapOnly -User alice -Extra ($noticeLines + "ClientSecret=$Secret" + $noticeAudit)
+        $before = (Get-SinkVerdicts).Count
+        $r = Invoke-Child -Config $config -Script "`$run = Invoke-SmartEmailRun -Path '$ini' -WarningVariable w -WarningAction SilentlyContinue; 'exit=' + `$run.ExitCode + ' events=' + `$run.EventsSubmitted + ' notified=' + `$run.Notified; `$w | ForEach-Object { 'W: ' + `$_ }"
+        $r.Output | Should -Contain 'exit=2 events=1 notified=0'
+        $text = $r.Output -join "`n"
+        $text | Should -Match "W: The notice for 'Job 44 finished' could not be sent through localhost:$($Service.smtp.port).*refused the token of app $imapOnly"
+        $text | Should -Match 'SMTP\.SendAsApp'
+        $text | Should -Match 'Set-CASMailbox -Identity ''alice'' -SmtpClientAuthenticationDisabled \$false'
+        $text | Should -Match 'SmtpAuthentication=None'
+        @(Get-SinkVerdicts | Select-Object -Skip $before) | Should -Match 'scopes=IMAP\.AccessAsApp -> refused'
+        @(Get-ChildItem (Join-Path $folder 'msgin') -File).Count | Should -Be 1
+        @(Get-TestMessage -User bob).Count | Should -Be 0
+    }
+
+    It 'sends through a relay without signing in when SmtpAuthentication=None' {
+        Add-JobMail -User alice -Number 43
+        $ini = New-MsalIni -Folder $folder -ClientId $noticeApp -User alice -Extra ($noticeLines + 'SmtpAuthentication=None' + "ClientSecret=$Secret" + $noticeAudit)
+        $before = (Get-SinkVerdicts).Count
+        $r = Invoke-Child -Config $config -Script "`$run = Invoke-SmartEmailRun -Path '$ini'; 'exit=' + `$run.ExitCode + ' notified=' + `$run.Notified"
+        $r.Output | Should -Contain 'exit=0 notified=1'
+        @(Get-SinkVerdicts | Select-Object -Skip $before).Count | Should -Be 0
+        @(Get-TestMessage -User bob).Count | Should -Be 1
+    }
+}
+
 Describe 'Secrets and tokens' {
     It 'never show in any output of the runs above' {
         $script:AllOutput.Count | Should -BeGreaterThan 10

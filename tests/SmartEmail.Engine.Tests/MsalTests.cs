@@ -57,6 +57,35 @@ public class MsalTests : IDisposable
     }
 
     [Fact]
+    public void NoticesThroughTheMailboxSignInAskForSmtpSendAtSignInAndRelaysDoNot()
+    {
+        var delegated = MsalSettings.From(Config("ClientId=abc\nSmtpServer=smtp.office365.com\n"));
+        Assert.True(delegated.NoticesUseToken);
+        Assert.Equal(new[] { "https://outlook.office365.com/SMTP.Send" }, delegated.SmtpScopes);
+        Assert.Equal(new[] { "https://outlook.office365.com/IMAP.AccessAsUser.All", "https://outlook.office365.com/SMTP.Send" }, delegated.SignInScopes);
+
+        var relay = MsalSettings.From(Config("ClientId=abc\nSmtpServer=relay.contoso.com\nSmtpAuthentication=None\n"));
+        Assert.False(relay.NoticesUseToken);
+        Assert.Equal(relay.Scopes, relay.SignInScopes);
+
+        var noNotices = MsalSettings.From(Config("ClientId=abc\n"));
+        Assert.False(noNotices.NoticesUseToken);
+        Assert.Equal(noNotices.Scopes, noNotices.SignInScopes);
+
+        // App-only: the app's .default token carries SMTP.SendAsApp; nothing more to consent to at sign-in.
+        var app = MsalSettings.From(Config($"ClientId=abc\nTenant=contoso.test\nUser=jobs@contoso.com\nClientSecret={Secrets.Protect("s3cret")}\nSmtpServer=smtp.office365.com\n"));
+        Assert.Equal(new[] { "https://outlook.office365.com/.default" }, app.SmtpScopes);
+        Assert.Equal(app.Scopes, app.SignInScopes);
+    }
+
+    [Fact]
+    public void AnUnknownSmtpAuthenticationIsAnErrorNamingTheKey()
+    {
+        var c = Config("ClientId=abc\nSmtpServer=smtp.office365.com\nSmtpAuthentication=OAuth2\n");
+        Assert.Contains(c.Findings, f => f.Severity == FindingSeverity.Error && f.Key == "SmtpAuthentication");
+    }
+
+    [Fact]
     public void AnAuthorityWithATenantPathIsUsedAsItIsAndAnotherHostSkipsInstanceDiscovery()
     {
         var s = MsalSettings.From(Config("ClientId=abc\nAuthority=https://localhost:10443/0000-tenant\n"));

@@ -236,6 +236,7 @@ namespace SmartEmail.Ini
                 m.SmtpPort = Int("Mail", "SmtpPort", 1, 65535);
                 if (Text("Mail", "SmtpSecurityProtocol") != null)
                     m.SmtpSecurityProtocol = Enum<SecurityProtocol>("Mail", "SmtpSecurityProtocol", null);
+                m.SmtpAuthentication = Enum("Mail", "SmtpAuthentication", Mail.SmtpAuthentication.Mailbox);
                 m.NotifyFrom = Text("Mail", "NotifyFrom");
                 m.Tenant = Text("Mail", "Tenant");
                 m.ClientId = Text("Mail", "ClientId");

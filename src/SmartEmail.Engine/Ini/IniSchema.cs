@@ -82,6 +82,7 @@ namespace SmartEmail.Ini
             new IniKey("Mail", "SmtpServer", null, "The SMTP server for accept and reject notices."),
             new IniKey("Mail", "SmtpPort", "587", "The SMTP port: implicit TLS on 465, required STARTTLS on any other."),
             new IniKey("Mail", "SmtpSecurityProtocol", null, "The minimum TLS version for SMTP."),
+            new IniKey("Mail", "SmtpAuthentication", "Mailbox", "How notices sign in to SmtpServer: Mailbox (as the mailbox does: its user and password, or for EmailProtocol=MSAL an OAuth2 token with XOAUTH2; a server that offers no sign-in is used as a relay) or None (a relay, never sign in)."),
             new IniKey("Mail", "NotifyFrom", null, "The From address of notices; the mailbox user by default."),
             new IniKey("Mail", "Tenant", null, "MSAL: the Entra tenant id (a GUID) or primary domain (contoso.onmicrosoft.com); organizations by default for a signed-in user, required for app-only."),
             new IniKey("Mail", "ClientId", null, "MSAL: the Application (client) ID of your Entra app registration."),

@@ -150,13 +150,15 @@ namespace SmartEmail.Mail
             }
             if (policy.Warning != null)
                 log.Warning(policy.Warning);
+            if (client is MailKit.Net.Smtp.SmtpClient && client.AuthenticationMechanisms.Count == 0)
+                return; // an SMTP relay that takes mail without AUTH
             if (settings.TokenSource != null)
             {
                 AuthenticateWithToken(client, settings.TokenSource, where, log, cancellationToken);
                 return;
             }
-            if (client is MailKit.Net.Smtp.SmtpClient && (settings.Credential == null || client.AuthenticationMechanisms.Count == 0))
-                return; // an SMTP relay that takes mail without AUTH
+            if (client is MailKit.Net.Smtp.SmtpClient && settings.Credential == null)
+                return; // SmtpAuthentication=None: a relay
             var credential = settings.Credential ?? throw new MailboxException(MailboxErrorKind.Configuration, $"No user name and password for {where}: give -Credential.");
             try
             {
@@ -194,7 +196,9 @@ namespace SmartEmail.Mail
             if (token.Warning != null)
                 log.Warning(token.Warning);
             if (!client.AuthenticationMechanisms.Contains("XOAUTH2"))
-                throw new MailboxException(MailboxErrorKind.Authentication, $"{where} does not offer XOAUTH2 sign-in, which Office 365 (EmailProtocol=MSAL) needs: check Server and Port.");
+                throw new MailboxException(MailboxErrorKind.Authentication, client is MailKit.Net.Smtp.SmtpClient
+                    ? $"{where} does not offer XOAUTH2 sign-in, which notices of an Office 365 mailbox (EmailProtocol=MSAL) use: set [Mail] SmtpServer=smtp.office365.com and SmtpPort=587, or SmtpAuthentication=None for a relay that needs no sign-in."
+                    : $"{where} does not offer XOAUTH2 sign-in, which Office 365 (EmailProtocol=MSAL) needs: check Server and Port.");
             for (var attempt = 0; ; attempt++)
             {
                 try

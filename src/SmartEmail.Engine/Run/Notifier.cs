@@ -10,7 +10,8 @@ namespace SmartEmail.Run
 {
     /// <summary>
     /// Sends the accept and reject notices of a run over SMTP ([Mail] SmtpServer, SmtpPort, SmtpSecurityProtocol,
-    /// NotifyFrom; the mailbox credentials), with loop guards: never to a message that is itself automatic (Auto-Submitted,
+    /// NotifyFrom; signed in as SmtpAuthentication says: the mailbox's user and password, its MSAL token over XOAUTH2,
+    /// or not at all), with loop guards: never to a message that is itself automatic (Auto-Submitted,
     /// Precedence bulk/junk/list, X-Auto-Response-Suppress), never to our own address, at most MaxNotificationsPerRun.
     /// </summary>
     internal sealed class Notifier : IDisposable
@@ -31,19 +32,23 @@ namespace SmartEmail.Run
             var mail = config.Mail;
             if (string.IsNullOrEmpty(mail.SmtpServer))
                 throw new SmartEmailException($"Notices are on, but {config.Path} sets no [Mail] SmtpServer.");
+            var signIn = mail.SmtpAuthentication == SmtpAuthentication.Mailbox;
+            var msal = mailbox.TokenSource as Mail.OAuth.MsalTokenProvider;
             _smtp = new MailboxSettings
             {
                 Server = mail.SmtpServer!,
                 Port = mail.SmtpPort ?? 587,
                 SecurityProtocol = mail.SmtpSecurityProtocol,
                 TlsMode = mail.TlsMode == TlsMode.None ? TlsMode.None : TlsMode.Auto,
-                AcceptUntrustedCertificate = mail.SelfSignedCertificate,
+                // An Office 365 token goes only to a server whose certificate is trusted (or pinned), as for the mailbox.
+                AcceptUntrustedCertificate = mail.SelfSignedCertificate && !(signIn && msal != null),
                 CertificateThumbprint = mail.CertificateThumbprint,
-                Credential = mailbox.Credential,
+                Credential = signIn ? mailbox.Credential : null,
+                TokenSource = signIn ? msal?.ForSmtp() : null,
                 Timeout = mailbox.Timeout,
             };
             _watchdog = new IdleWatchdog(_smtp.Timeout);
-            _from = mail.NotifyFrom ?? mailbox.Credential?.UserName ?? (mailbox.TokenSource as Mail.OAuth.MsalTokenProvider)?.Settings.User ?? string.Empty;
+            _from = mail.NotifyFrom ?? mailbox.Credential?.UserName ?? msal?.Settings.User ?? string.Empty;
             if (!MailboxAddress.TryParse(_from, out _))
                 throw new SmartEmailException($"Notices are on, but there is no sender address: set [Mail] NotifyFrom.");
         }

@@ -129,6 +129,21 @@ namespace SmartEmail.Mail.OAuth
                 + $"the account has no access to that mailbox, or the app lacks {protocol}.AccessAsUser.All; sign in again with {s.SignInCommand} after fixing it.";
         }
 
+        /// <summary>What to check when Exchange Online's SMTP (smtp.office365.com) refuses the token of a notice.</summary>
+        public static string SmtpServerRefused(MsalSettings s, string where, string account)
+        {
+            var mailbox = s.User.Length != 0 ? s.User : account;
+            var enable = $"Set-CASMailbox -Identity {Quote(mailbox)} -SmtpClientAuthenticationDisabled $false";
+            if (s.Mode == OAuthMode.AppOnly)
+                return $"{where} refused the token of app {s.ClientId} for sending notices as '{mailbox}'. Usual causes, in Exchange Online PowerShell: authenticated SMTP is off for the mailbox "
+                    + $"({enable}; Get-TransportConfig shows whether it is off for the whole organisation); the app lacks SMTP.SendAsApp with admin consent; or its service principal "
+                    + $"has no right on the mailbox (Add-MailboxPermission -Identity {Quote(mailbox)} -User <service principal> -AccessRights FullAccess). "
+                    + "Changes can take up to an hour to apply. A relay that needs no sign-in: set [Mail] SmtpAuthentication=None.";
+            return $"{where} refused the token of '{account}' for sending notices as '{mailbox}'. Usual causes: authenticated SMTP is off for the mailbox ({enable}), or the app lacks "
+                + $"the delegated permission SMTP.Send; after fixing it, sign in again with {s.SignInCommand} (it asks consent for SMTP.Send too). "
+                + "A relay that needs no sign-in: set [Mail] SmtpAuthentication=None.";
+        }
+
         private static string Quote(string value) => "'" + value.Replace("'", "''") + "'";
 
         private static string FirstLine(string text)

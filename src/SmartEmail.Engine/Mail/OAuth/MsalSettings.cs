@@ -47,6 +47,18 @@ namespace SmartEmail.Mail.OAuth
         public MailProtocol MailProtocol { get; private set; } = MailProtocol.IMAP;
         /// <summary>The scopes asked for.</summary>
         public string[] Scopes { get; private set; } = Array.Empty<string>();
+
+        /// <summary>
+        /// The scopes of the token that signs notices in to SMTP (XOAUTH2): the app's .default (which carries
+        /// SMTP.SendAsApp) for app-only, SMTP.Send of the same resource for a signed-in user.
+        /// </summary>
+        public string[] SmtpScopes { get; private set; } = Array.Empty<string>();
+
+        /// <summary>Whether notices sign in to [Mail] SmtpServer with this configuration's tokens.</summary>
+        public bool NoticesUseToken { get; private set; }
+
+        /// <summary>What a sign-in asks consent for: the mailbox's scopes, and SMTP.Send when notices use the sign-in too.</summary>
+        public string[] SignInScopes => NoticesUseToken && Mode == OAuthMode.Delegated ? Scopes.Concat(SmtpScopes).Distinct(StringComparer.OrdinalIgnoreCase).ToArray() : Scopes;
         /// <summary>The encrypted token cache file.</summary>
         public string CachePath { get; private set; } = string.Empty;
         /// <summary>The plain client secret (app-only), or null.</summary>
@@ -116,6 +128,8 @@ namespace SmartEmail.Mail.OAuth
                 settings.Scopes = new[] { $"https://{settings.Server}/.default" };
             else
                 settings.Scopes = new[] { $"https://{settings.Server}/{(settings.MailProtocol == MailProtocol.POP ? "POP" : "IMAP")}.AccessAsUser.All" };
+            settings.SmtpScopes = settings.Mode == OAuthMode.AppOnly ? new[] { $"https://{settings.Server}/.default" } : new[] { $"https://{settings.Server}/SMTP.Send" };
+            settings.NoticesUseToken = !string.IsNullOrEmpty(mail.SmtpServer) && mail.SmtpAuthentication == SmtpAuthentication.Mailbox;
             settings.CachePath = mail.TokenCachePath ?? DefaultCachePath;
             return settings;
         }

@@ -121,16 +121,24 @@ namespace SmartEmail.Mail.OAuth
         public string Refused(string where, string userName) => EntraErrors.MailServerRefused(Settings, where, userName);
 
         /// <inheritdoc/>
-        public OAuthToken GetToken(bool forceRefresh, CancellationToken cancellationToken)
+        public OAuthToken GetToken(bool forceRefresh, CancellationToken cancellationToken) => GetToken(Settings.Scopes, forceRefresh, cancellationToken);
+
+        /// <summary>
+        /// Where notices get their SMTP token (XOAUTH2): the same app registration, sign-in and cache, with
+        /// <see cref="MsalSettings.SmtpScopes"/>.
+        /// </summary>
+        public IOAuthTokenSource ForSmtp() => new SmtpTokenSource(this);
+
+        private OAuthToken GetToken(string[] scopes, bool forceRefresh, CancellationToken cancellationToken)
         {
             if (Settings.Mode == OAuthMode.AppOnly)
             {
-                var result = Execute(t => Confidential().AcquireTokenForClient(Settings.Scopes).WithForceRefresh(forceRefresh).ExecuteAsync(t), cancellationToken);
+                var result = Execute(t => Confidential().AcquireTokenForClient(scopes).WithForceRefresh(forceRefresh).ExecuteAsync(t), cancellationToken);
                 return new OAuthToken(result.AccessToken, Settings.User, result.AuthenticationResultMetadata.TokenSource == TokenSource.Cache, result.ExpiresOn, null);
             }
             var app = Public(null, saved: true);
             var account = FindAccount(app, cancellationToken);
-            var silent = Execute(t => app.AcquireTokenSilent(Settings.Scopes, account).WithForceRefresh(forceRefresh).ExecuteAsync(t), cancellationToken);
+            var silent = Execute(t => app.AcquireTokenSilent(scopes, account).WithForceRefresh(forceRefresh).ExecuteAsync(t), cancellationToken);
             var now = DateTimeOffset.UtcNow;
             if (silent.AuthenticationResultMetadata.TokenSource != TokenSource.Cache)
                 _cache.Record(silent, signedIn: false, now);
@@ -218,7 +226,7 @@ namespace SmartEmail.Mail.OAuth
                             status.Method = "Browser";
                             return Execute(t =>
                             {
-                                var request = app.AcquireTokenInteractive(Settings.Scopes).WithCustomWebUi(browser)
+                                var request = app.AcquireTokenInteractive(Settings.SignInScopes).WithCustomWebUi(browser)
                                     .WithPrompt(options.DoNotSaveAccount ? Prompt.Consent : Prompt.SelectAccount);
                                 if (Settings.User.Length != 0)
                                     request = request.WithLoginHint(Settings.User);
@@ -233,7 +241,7 @@ namespace SmartEmail.Mail.OAuth
                 }
                 var deviceApp = Public(null, saved);
                 status.Method = "DeviceCode";
-                return Execute(t => deviceApp.AcquireTokenWithDeviceCode(Settings.Scopes, code =>
+                return Execute(t => deviceApp.AcquireTokenWithDeviceCode(Settings.SignInScopes, code =>
                 {
                     options.Prompt(code.Message);
                     return Task.CompletedTask;
@@ -347,6 +355,22 @@ namespace SmartEmail.Mail.OAuth
                     throw EntraErrors.Map(e, Settings);
                 }
             }
+        }
+
+        private sealed class SmtpTokenSource : IOAuthTokenSource
+        {
+            private readonly MsalTokenProvider _provider;
+
+            public SmtpTokenSource(MsalTokenProvider provider) => _provider = provider;
+
+            public OAuthToken GetToken(bool forceRefresh, CancellationToken cancellationToken)
+            {
+                // The sign-in's expiry warning was given when the mailbox was opened: once per run is enough.
+                var token = _provider.GetToken(_provider.Settings.SmtpScopes, forceRefresh, cancellationToken);
+                return new OAuthToken(token.AccessToken, token.UserName, token.FromCache, token.ExpiresOn, null);
+            }
+
+            public string Refused(string where, string userName) => EntraErrors.SmtpServerRefused(_provider.Settings, where, userName);
         }
 
         private static string Fingerprint(string text)

@@ -17,25 +17,49 @@ $cred = [pscredential]::new('ocadm', (ConvertTo-SecureString $Password -AsPlainT
 $r = Invoke-SmartEmailRun -Path $Ini -OpConCredential $cred -InformationAction SilentlyContinue -WarningAction SilentlyContinue
 exit $r.ExitCode
 '@
+
+    # One round's folder: 40 messages, 30 of them matched by the INI's rule (deleted after their event is written).
+    function New-Round([string] $Dir) {
+        $mailbox = New-Item -ItemType Directory (Join-Path $Dir 'mailbox') -Force
+        New-Item -ItemType Directory (Join-Path $Dir 'msgin') | Out-Null
+        foreach ($i in 1..40) {
+            $subject = if ($i % 4 -eq 0) { "Ignore $i" } else { "Job $i done" }
+            Set-Content (Join-Path $mailbox ('{0:D3}.eml' -f $i)) "From: ops@example.com`r`nSubject: $subject`r`nMessage-ID: <m$i@example.com>`r`n`r`nbody`r`n" -NoNewline
+        }
+        $ini = Join-Path $Dir 'SMArtEmail.ini'
+        Set-Content $ini "[General]`nMSGINDirectory=msgin`nDeleteEmails=Match`nDownloadEmails=False`nUseLastRunDate=False`n[Mail]`nEmailProtocol=Folder`nServer=mailbox`n[Configuration1]`nSubjectLineMask=^Job (\d+) done$`nEvent=`$PROPERTY:SET,Job[[1]],done`nAllowedSenders=ALL`n"
+        [pscustomobject]@{ Mailbox = $mailbox.FullName; Ini = $ini }
+    }
+
+    # The kill window, from uninterrupted runs timed start to exit on this machine and module (the median of three):
+    # start-up takes most of a run and the events are written near its end (about 0.85 s of 0.95 s on 2 cores), so
+    # killing between half and 1.15 times that lands before, during and after the event writing alike, however fast
+    # start-up is (a fixed window went stale once the dependencies were precompiled).
+    $durations = foreach ($n in 1..3) {
+        $calibration = New-Round (Join-Path $TestDrive "calibration$n")
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $run = Start-Process -FilePath $Pwsh -ArgumentList ($PwshArgs + @('-NoProfile', '-NonInteractive', '-File', $Script, $ModulePath, $calibration.Ini, $Password)) -PassThru -Wait -RedirectStandardOutput (Join-Path $TestDrive "calibration$n.txt")
+        if ($run.ExitCode -ne 0) { throw "The calibration run failed: $(Get-Content (Join-Path $TestDrive "calibration$n.txt") -Raw)" }
+        $watch.Elapsed.TotalMilliseconds
+    }
+    $FullRunMs = [int] @($durations | Sort-Object)[1]
+    $KillMinMs = [int] ($FullRunMs * 0.5)
+    $KillMaxMs = [int] ($FullRunMs * 1.15)
+    Write-Host "an uninterrupted run takes $FullRunMs ms: killing between $KillMinMs and $KillMaxMs ms"
 }
 
 Describe 'A run killed at a random moment, then run to the end' {
     It 'round <_>: every accepted message yields exactly one event, and none is deleted without it' -ForEach $Rounds {
         $dir = Join-Path $TestDrive "round$_"
-        $mailbox = New-Item -ItemType Directory (Join-Path $dir 'mailbox') -Force
-        New-Item -ItemType Directory (Join-Path $dir 'msgin') | Out-Null
+        $round = New-Round $dir
+        $mailbox = $round.Mailbox
+        $ini = $round.Ini
         $count = 40
-        foreach ($i in 1..$count) {
-            $subject = if ($i % 4 -eq 0) { "Ignore $i" } else { "Job $i done" }
-            Set-Content (Join-Path $mailbox ('{0:D3}.eml' -f $i)) "From: ops@example.com`r`nSubject: $subject`r`nMessage-ID: <m$i@example.com>`r`n`r`nbody`r`n" -NoNewline
-        }
         $expected = @(1..$count | Where-Object { $_ % 4 -ne 0 })
-        $ini = Join-Path $dir 'SMArtEmail.ini'
-        Set-Content $ini "[General]`nMSGINDirectory=msgin`nDeleteEmails=Match`nDownloadEmails=False`nUseLastRunDate=False`n[Mail]`nEmailProtocol=Folder`nServer=mailbox`n[Configuration1]`nSubjectLineMask=^Job (\d+) done$`nEvent=`$PROPERTY:SET,Job[[1]],done`nAllowedSenders=ALL`n"
 
-        # Kill somewhere between start-up and the end of the run (start-up alone takes most of a second).
+        # Kill somewhere between start-up and the end of the run (start-up alone takes most of it; see BeforeAll).
         $process = Start-Process -FilePath $Pwsh -ArgumentList ($PwshArgs + @('-NoProfile', '-NonInteractive', '-File', $Script, $ModulePath, $ini, $Password)) -PassThru -RedirectStandardOutput (Join-Path $dir 'out1.txt')
-        Start-Sleep -Milliseconds (Get-Random -Minimum 600 -Maximum 1800)
+        Start-Sleep -Milliseconds (Get-Random -Minimum $KillMinMs -Maximum $KillMaxMs)
         if (-not $process.HasExited) { $process.Kill($true) }
         $process.WaitForExit()
 

@@ -436,6 +436,8 @@ for (`$i = 0; `$i -le `$runs; `$i++) {
         }
         software  = [ordered]@{
             smartEmail = $inProcess.module
+            # ReadyToRun copies of the dependencies for this platform (Dependencies/<os>-<arch>, build.ps1 Invoke-ReadyToRun).
+            readyToRun = @(Get-ChildItem -LiteralPath (Join-Path $dependencies 'linux-x64') -Filter *.dll -ErrorAction SilentlyContinue | ForEach-Object BaseName)
             repositoryHead = $commit   # HEAD of the checkout when the benchmark ran, not necessarily what -ModulePath was built from
             modulePath = $sourceModulePath
             benchmarkedModuleCopy = $ModulePath

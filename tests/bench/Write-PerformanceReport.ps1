@@ -81,7 +81,8 @@ if ($mailbox) {
     Add "| Memory | $(F ($m.memoryTotalMiB / 1024) '0.0') GiB |"
     Add "| OS | $(Esc $m.os), kernel $($m.kernel) |"
     Add "| Load average (1/5/15 min) | before $(& $load $m.loadAverageBefore), after $(& $load $m.loadAverageAfter) |"
-    Add "| SmartEmail | $($sw.smartEmail) (repository HEAD $($sw.repositoryHead)) |"
+    $r2r = if ((Has $sw 'readyToRun') -and @($sw.readyToRun).Count -gt 0) { "; ReadyToRun images of $(@($sw.readyToRun) -join ', ') (Dependencies/linux-x64)" } elseif (Has $sw 'readyToRun') { '; IL only (no ReadyToRun images)' } else { '' }
+    Add "| SmartEmail | $($sw.smartEmail) (repository HEAD $($sw.repositoryHead))$r2r |"
     Add "| PowerShell | $($sw.pwsh), started as ``$($sw.pwshCommand)`` |"
     Add "| .NET | $($sw.dotnet) |"
     Add "| imapfilter | $($sw.imapfilter) |"

@@ -43,9 +43,22 @@ namespace SmartEmail
 
     /// <summary>
     /// PowerShell 7: the engine is loaded into a private <see cref="AssemblyLoadContext"/> that resolves its dependencies
-    /// from the module's folder; assemblies of the .NET runtime itself still come from the runtime. Only the engine is
-    /// handed to the default context (when SmartEmail.dll asks for it), so nothing else of ours is visible there.
-    /// This class is only touched on .NET: Windows PowerShell 5.1 has no System.Runtime.Loader.
+    /// from the module's folder. Only the engine is handed to the default context (when SmartEmail.dll asks for it), so
+    /// nothing else of ours is visible there. This class is only touched on .NET: Windows PowerShell 5.1 has no
+    /// System.Runtime.Loader.
+    /// <para>
+    /// Names the runtime provides as well (its trusted platform assemblies: the .NET runtime's and PowerShell's own, such
+    /// as System.Text.Json, System.Memory, System.Security.Cryptography.Pkcs) come from the runtime when its copy's
+    /// assembly version is at least that of ours, and from Dependencies/ otherwise. On .NET 10 (PowerShell 7.6) the runtime
+    /// always wins: its copies are 10.0, ours are 10.0 or older netstandard2.0 packages (System.Memory 4.0.2, System.Text.Json
+    /// 6.0). On .NET 8 and 9 (PowerShell 7.4 and 7.5) the runtime's System.Text.Encoding.CodePages, System.Formats.Asn1 and
+    /// System.Security.Cryptography.Pkcs are 8.0 or 9.0, while the engine, MailKit and MimeKit were built against 10.0, which
+    /// the runtime's copy cannot satisfy (the engine's start-up failed with FileNotFoundException for
+    /// System.Text.Encoding.CodePages 10.0.0.0, so nothing worked): those three come from Dependencies/, into this context
+    /// only. The choice is made once per name from the two files' versions, not per request (MSAL asks for
+    /// System.Formats.Asn1 8.0, MailKit for 10.0), so each name is still served by one copy. A name we do not ship is the
+    /// runtime's, as before; one we ship that the runtime lacks is ours.
+    /// </para>
     /// <para>
     /// ReadyToRun: the build puts precompiled copies of the engine, MimeKit, MailKit and MSAL in
     /// <c>Dependencies/&lt;rid&gt;/</c> (linux-x64, linux-arm64, osx-x64, osx-arm64, win-x64), and a DLL found there is
@@ -63,7 +76,7 @@ namespace SmartEmail
     /// format 10) ignore the native code of an image whose format is newer than theirs and JIT its IL, exactly as for the
     /// IL copy (checked with the 8.0.31 and 9.0.20 runtimes: same result, same number of methods JIT-compiled, no
     /// ReadyToRun method used). Later runtimes accept older formats, as they do for any ReadyToRun library. Nothing
-    /// here needs to compare versions, and no runtime gets a different IL than the one in <c>Dependencies/</c>.
+    /// here compares ReadyToRun formats, and no runtime gets a different IL than the one in <c>Dependencies/</c>.
     /// </para>
     /// </summary>
     internal static class CoreClrLoader
@@ -132,43 +145,82 @@ namespace SmartEmail
         {
             private readonly string _folder;
             private readonly string? _readyToRunFolder;
-            private readonly HashSet<string> _runtimeAssemblies;
+            private readonly Dictionary<string, string> _runtimeAssemblies;
+            private readonly Dictionary<string, bool> _runtimeCopyWins = new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
 
             public SmartEmailLoadContext(string folder, string? readyToRunFolder)
             {
                 _folder = folder;
                 _readyToRunFolder = readyToRunFolder;
-                _runtimeAssemblies = RuntimeAssemblyNames();
+                _runtimeAssemblies = RuntimeAssemblies();
             }
 
             protected override Assembly? Load(AssemblyName assemblyName)
             {
                 var name = assemblyName.Name;
-                if (string.IsNullOrEmpty(name) || _runtimeAssemblies.Contains(name!))
+                if (string.IsNullOrEmpty(name))
+                    return null;
+                var ours = OurFile(name!);
+                if (ours == null)
+                    return null; // not ours: the runtime's copy, if it has one
+                if (_runtimeAssemblies.TryGetValue(name!, out var runtimeFile) && RuntimeCopyWins(name!, runtimeFile, ours))
                     return null; // the runtime's own copy (System.Memory 10.0, not our netstandard2.0 shim)
+                return LoadFromAssemblyPath(ours);
+            }
+
+            /// <summary>The file this context loads for a name: the ReadyToRun copy, else the IL one; null when we ship none.</summary>
+            private string? OurFile(string name)
+            {
                 if (_readyToRunFolder != null)
                 {
                     var precompiled = Path.Combine(_readyToRunFolder, name + ".dll");
                     if (File.Exists(precompiled))
-                        return LoadFromAssemblyPath(precompiled);
+                        return precompiled;
                 }
                 var path = Path.Combine(_folder, name + ".dll");
-                return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+                return File.Exists(path) ? path : null;
             }
 
-            /// <summary>The simple names of the assemblies the host's runtime provides (the trusted platform assemblies).</summary>
-            private static HashSet<string> RuntimeAssemblyNames()
+            /// <summary>
+            /// Whether a name that both the runtime and Dependencies/ provide is served by the runtime: when its assembly
+            /// version is at least ours (see the class remarks). Decided once per name, from the two files, so that every
+            /// request for the name gets the same copy whatever version it asks for and in whatever order the requests come.
+            /// </summary>
+            private bool RuntimeCopyWins(string name, string runtimeFile, string ours)
             {
-                var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                lock (_runtimeCopyWins)
+                {
+                    if (!_runtimeCopyWins.TryGetValue(name, out var wins))
+                    {
+                        try
+                        {
+                            var runtimeVersion = AssemblyName.GetAssemblyName(runtimeFile).Version;
+                            var ourVersion = AssemblyName.GetAssemblyName(ours).Version;
+                            wins = runtimeVersion == null || ourVersion == null || runtimeVersion >= ourVersion;
+                        }
+                        catch (Exception e) when (e is IOException || e is BadImageFormatException || e is UnauthorizedAccessException)
+                        {
+                            wins = true; // unreadable: leave it to the runtime, as for any name it provides
+                        }
+                        _runtimeCopyWins[name] = wins;
+                    }
+                    return wins;
+                }
+            }
+
+            /// <summary>The assemblies the host's runtime provides (the trusted platform assemblies), by simple name.</summary>
+            private static Dictionary<string, string> RuntimeAssemblies()
+            {
+                var files = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
                 if (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is string list)
                 {
                     foreach (var file in list.Split(Path.PathSeparator))
                     {
                         if (file.Length != 0)
-                            names.Add(Path.GetFileNameWithoutExtension(file));
+                            files[Path.GetFileNameWithoutExtension(file)] = file;
                     }
                 }
-                return names;
+                return files;
             }
         }
     }

@@ -13,7 +13,8 @@
                their JIT; about 30 s of the build), help in en-US/.
       Docs     turns docs/en-US/<Cmdlet>.md into the module's MAML help (build/help.ps1).
       Test     Build and Docs, then the xUnit engine tests and the Pester tests against the built module in a fresh
-               pwsh (with tests/SmartEmail.SoakWorker, the soak's killed process, built into out/soak-worker), with
+               pwsh (with tests/SmartEmail.SoakWorker, the soak's killed process, built into out/soak-worker, and
+               tests/SmartEmail.LoaderHost, the module's loader on .NET 8, 9 and 10, published into out/loader-host), with
                the real mail servers of tests/services started and always stopped. Its last line is
                "N passed, N failed, N skipped"; it exits non-zero when anything failed.
       Package  a .nupkg of the built module in out/package (Compress-PSResource), for Install-PSResource.
@@ -181,6 +182,41 @@ function Invoke-SoakWorkerBuild {
     Join-Path $output 'SmartEmail.SoakWorker.dll'
 }
 
+function Invoke-LoaderHostBuild {
+    # tests/SmartEmail.LoaderHost, published self-contained for this platform once per .NET that a PowerShell 7 runs on
+    # (8: PowerShell 7.4, 9: 7.5, 10: 7.6) into out/loader-host/<tfm>; LoaderRuntimes.Tests.ps1 runs it against the built
+    # module. Restore brings the .NET 8 and 9 runtime, reference and app host packs from the NuGet feed (about 100 MB,
+    # once per machine; .NET 10's runtime pack is there for ReadyToRun anyway). A publish is reused while its stamp (the
+    # host's sources, the repository's build settings, the SDK and the RID) matches: publishing all three takes about
+    # 9 s, checking the stamp 0.1 s. Returns out/loader-host.
+    $project = Join-Path $Root 'tests/SmartEmail.LoaderHost/SmartEmail.LoaderHost.csproj'
+    $output = Join-Path $Out 'loader-host'
+    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+    $rid = "$os-$(([Runtime.InteropServices.RuntimeInformation]::OSArchitecture).ToString().ToLowerInvariant())"
+    $inputs = @(Get-ChildItem (Split-Path $project) -File) + @('Directory.Build.props', 'Directory.Packages.props', 'global.json' | ForEach-Object { Get-Item (Join-Path $Root $_) })
+    Push-Location $Root
+    try { $sdk = dotnet --version } finally { Pop-Location }
+    $text = (@($inputs | Sort-Object Name | ForEach-Object { "$($_.Name) $((Get-FileHash $_.FullName -Algorithm SHA256).Hash)" }) + "sdk $sdk" + "rid $rid") -join "`n"
+    $stamp = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($text)))
+    $frameworks = @((Select-Xml -Path $project -XPath '//TargetFrameworks').Node.InnerText -split ';' | Where-Object { $_ })
+    $stale = @($frameworks | Where-Object {
+            $file = Join-Path $output "$_/.stamp"
+            -not (Test-Path $file) -or (Get-Content -Raw $file).Trim() -ne $stamp
+        })
+    if ($stale) {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        Invoke-Native { dotnet restore $project -r $rid --nologo -v quiet | Out-Host }
+        foreach ($framework in $stale) {
+            $target = Join-Path $output $framework
+            if (Test-Path $target) { Remove-Item $target -Recurse -Force }
+            Invoke-Native { dotnet publish $project -c $Configuration -f $framework -r $rid --self-contained --no-restore -o $target --nologo -v quiet | Out-Host }
+            Set-Content -Path (Join-Path $target '.stamp') -Value $stamp
+        }
+        Write-Host ('Loader host: published {0} for {1} in {2:0.0} s' -f ($stale -join ', '), $rid, $clock.Elapsed.TotalSeconds)
+    }
+    $output
+}
+
 function Invoke-PesterTests {
     $pester = Get-PesterModule
     # Under /tmp, not out/: dovecot's unprivileged users must be able to reach it wherever the checkout lives.
@@ -193,6 +229,7 @@ function Invoke-PesterTests {
     if (Test-Path $summary) { Remove-Item $summary }
     $servicesScript = Join-Path $Root 'tests/services/services.sh'
     $env:SMARTEMAIL_SOAK_WORKER = Invoke-SoakWorkerBuild
+    $env:SMARTEMAIL_LOADER_HOST = Invoke-LoaderHostBuild
     try {
         Invoke-Native { bash $servicesScript start $services | Out-Host }
         $env:SMARTEMAIL_TEST_SERVICES = Join-Path $services 'services.json'

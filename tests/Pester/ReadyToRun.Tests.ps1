@@ -24,6 +24,18 @@ BeforeAll {
         finally { $stream.Dispose() }
     }
 
+    # The child's run worked, and each precompiled library was loaded once, privately, from $Folder.
+    function Assert-RanFrom($Run, [string] $Folder) {
+        $Run.Output | Should -Contain 'messages=5'
+        $Run.Output | Should -Contain 'configuration=True'
+        $Run.Output | Should -Contain 'probe=3'
+        foreach ($name in $Precompiled) {
+            $Run.Loaded[$name] | Should -HaveCount 1 -Because "$name must be loaded exactly once"
+            $Run.Loaded[$name].Private | Should -BeTrue
+            $Run.Loaded[$name].Location | Should -Be (Join-Path $Folder "$name.dll")
+        }
+    }
+
     # The folder CoreClrLoader picks for this process (OS and process architecture).
     $os = if ($IsWindows) { 'win' } elseif ($IsLinux) { 'linux' } elseif ($IsMacOS) { 'osx' } else { 'none' }
     $arch = ([Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture).ToString().ToLowerInvariant()
@@ -131,15 +143,8 @@ Describe 'ReadyToRun copies of the dependencies' {
     It 'are what PowerShell 7 loads on this platform, once each, privately, and their precompiled code runs' {
         if (-not (Test-Path (Join-Path $Dependencies $Rid))) { Set-ItResult -Skipped -Because "the build makes no ReadyToRun folder for $Rid"; return }
         $run = Invoke-Child $ModulePath
-        $run.Output | Should -Contain 'messages=5'
-        $run.Output | Should -Contain 'configuration=True'
-        $run.Output | Should -Contain 'probe=3'
-        foreach ($name in $Precompiled) {
-            $run.Loaded[$name] | Should -HaveCount 1 -Because "$name must be loaded exactly once"
-            $run.Loaded[$name].Private | Should -BeTrue
-            $run.Loaded[$name].Location | Should -Be (Join-Path $Dependencies "$Rid/$name.dll")
-            (Get-PeFacts $run.Loaded[$name].Location).ReadyToRun | Should -BeTrue
-        }
+        Assert-RanFrom $run (Join-Path $Dependencies $Rid)
+        foreach ($name in $Precompiled) { (Get-PeFacts $run.Loaded[$name].Location).ReadyToRun | Should -BeTrue }
         # The runtime took these methods from the images instead of compiling them: their code is used, not only loaded.
         foreach ($ns in 'SmartEmail', 'MimeKit', 'MailKit') {
             $run.ReadyToRunMethods[$ns] | Should -BeGreaterThan 0 -Because "$ns methods must run from ReadyToRun code ($($run.Output -join '; '))"
@@ -150,14 +155,7 @@ Describe 'ReadyToRun copies of the dependencies' {
         $module = New-ModuleCopy 'no-r2r' { param($deps) Get-ChildItem $deps -Directory | Remove-Item -Recurse -Force }
         $deps = Join-Path (Split-Path $module) 'Dependencies'
         $run = Invoke-Child $module
-        $run.Output | Should -Contain 'messages=5'
-        $run.Output | Should -Contain 'configuration=True'
-        $run.Output | Should -Contain 'probe=3'
-        foreach ($name in $Precompiled) {
-            $run.Loaded[$name] | Should -HaveCount 1 -Because "$name must be loaded exactly once"
-            $run.Loaded[$name].Private | Should -BeTrue
-            $run.Loaded[$name].Location | Should -Be (Join-Path $deps "$name.dll")
-        }
+        Assert-RanFrom $run $deps
         foreach ($ns in 'SmartEmail', 'MimeKit', 'MailKit') { $run.ReadyToRunMethods[$ns] | Should -Be 0 }
     }
 

@@ -116,6 +116,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from tls_http import TlsHttpServer
+
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 OIDC_SCOPES = {"offline_access", "openid", "profile", "email"}
@@ -1001,33 +1003,6 @@ class IntrospectHandler(BaseHTTPRequestHandler):
         self._handle(b"")
 
 
-class TlsServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address, context, state):
-        super().__init__(address, HttpsHandler)
-        self.context = context
-        self.state = state
-
-    def finish_request(self, request, client_address):
-        # The TLS handshake happens here, in the connection's own thread, so that a client that connects and says
-        # nothing (a port probe) never blocks the accept loop.
-        request.settimeout(30)
-        try:
-            tls = self.context.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError):
-            return
-        try:
-            self.RequestHandlerClass(tls, client_address, self)
-        except (ssl.SSLError, OSError):
-            pass
-        finally:
-            try:
-                tls.close()
-            except OSError:
-                pass
-
-
 class PlainServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -1054,7 +1029,7 @@ def main(argv):
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(args.cert, args.key)
     state = State(signing_key)
-    https = TlsServer((args.host, args.port), context, state)
+    https = TlsHttpServer((args.host, args.port), HttpsHandler, context, state, handshake_timeout=30)
     plain = PlainServer((args.host, args.introspect_port), state)
 
     stop = threading.Event()

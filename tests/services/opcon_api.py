@@ -34,7 +34,9 @@ import socket
 import ssl
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tls_http import TlsHttpServer
 
 
 class State:
@@ -189,33 +191,6 @@ class Handler(BaseHTTPRequestHandler):
         self._answer(200, {})
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address, context, state):
-        super().__init__(address, Handler)
-        self.context = context
-        self.state = state
-
-    def finish_request(self, request, client_address):
-        # The TLS handshake happens here, in the connection's own thread, so that a client that connects and says
-        # nothing (a port probe) never blocks the accept loop.
-        request.settimeout(15)
-        try:
-            tls = self.context.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError):
-            return
-        try:
-            self.RequestHandlerClass(tls, client_address, self)
-        except (ssl.SSLError, OSError):
-            pass
-        finally:
-            try:
-                tls.close()
-            except OSError:
-                pass
-
-
 def main(argv):
     if len(argv) != 6:
         sys.stderr.write("usage: opcon_api.py PORT CERT KEY USER PASSWORD\n")
@@ -224,7 +199,7 @@ def main(argv):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(cert, key)
-    server = Server(("127.0.0.1", port), context, State(user, password))
+    server = TlsHttpServer(("127.0.0.1", port), Handler, context, State(user, password), handshake_timeout=15)
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

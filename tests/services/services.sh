@@ -317,7 +317,7 @@ make_maildirs() {
 check_access() {
     local hint="(is a parent folder of $ROOT closed to others? Use a ROOT under /tmp)"
     runuser -u nobody -g nogroup -- test -w "$ROOT/mail/$CATCH_ALL/Maildir/new" -a -r "$ROOT/tls/key.pem" \
-        -a -r "$ROOT/smtp_sink.py" -a -r "$ROOT/oauth_server.py" ||
+        -a -r "$ROOT/smtp_sink.py" -a -r "$ROOT/oauth_server.py" -a -r "$ROOT/tls_http.py" ||
         die "user nobody cannot use $ROOT/mail, the key or the sink and OAuth server scripts $hint"
     runuser -u dovecot -- test -r "$ROOT/users" || die "user dovecot cannot read $ROOT/users $hint"
 }
@@ -383,6 +383,7 @@ do_start() {
     make_maildirs
     install -m 644 "$HERE/smtp_sink.py" "$ROOT/smtp_sink.py"
     install -m 644 "$HERE/oauth_server.py" "$ROOT/oauth_server.py"
+    install -m 644 "$HERE/tls_http.py" "$ROOT/tls_http.py"
     check_access
 
     dovecot -c "$ROOT/dovecot.conf" -F </dev/null >>"$ROOT/log/dovecot.out" 2>&1 &

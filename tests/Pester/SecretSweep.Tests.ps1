@@ -107,26 +107,12 @@ Describe 'Secrets never leave their place' {
                 '[OpCon]', 'Transport=Api', 'ApiUrl=https://127.0.0.1:1/', 'ApiUser=apiuser', "ApiPassword=$($Secrets['OpCon API password'])") + $Rule) -join "`r`n"
         [IO.File]::WriteAllText($PlainIni, $PlainText)
 
-        # ---- the OpCon REST API stand-in (as Submit-SmartEmailEvent.Tests.ps1 starts it) --------------------------
+        # ---- the OpCon REST API stand-in ------------------------------------------------------------------------
         $ApiUser = 'apiuser'
-        $ApiPort = Get-FreePort
-        $ApiUrl = "https://127.0.0.1:$ApiPort/"
-        $ApiLog = Join-Path $TestDrive 'opcon_api.err'
-        $ApiServer = Start-Process -FilePath /usr/bin/python3 -PassThru `
-            -ArgumentList (Join-Path (Get-RepoRoot) 'tests/services/opcon_api.py'), $ApiPort, $Service.certificate, (Join-Path $Service.root 'tls/key.pem'), $ApiUser, $Secrets['OpCon API password'] `
-            -RedirectStandardOutput (Join-Path $TestDrive 'opcon_api.out') -RedirectStandardError $ApiLog
-        $deadline = [DateTime]::UtcNow.AddSeconds(15)
-        while ($true) {
-            if ($ApiServer.HasExited) { throw "opcon_api.py ended at once ($($ApiServer.ExitCode)): $(Get-Content -Raw $ApiLog)" }
-            $probe = [System.Net.Sockets.TcpClient]::new()
-            try { $probe.Connect('127.0.0.1', $ApiPort); break } catch { } finally { $probe.Dispose() }
-            if ([DateTime]::UtcNow -gt $deadline) { throw "opcon_api.py does not listen on $ApiPort after 15 s." }
-            Start-Sleep -Milliseconds 50
-        }
+        $api = Start-TestOpConApi -User $ApiUser -Password $Secrets['OpCon API password'] -Folder $TestDrive
+        $ApiServer, $ApiUrl = $api.Process, $api.Url
         function Invoke-OpConApi([string] $Path, [string] $Method = 'Post', [hashtable] $Body) {
-            $request = @{ Uri = $ApiUrl + $Path.TrimStart('/'); Method = $Method; SkipCertificateCheck = $true }
-            if ($Body) { $request.Body = $Body | ConvertTo-Json -Compress; $request.ContentType = 'application/json' }
-            Invoke-RestMethod @request
+            Invoke-TestOpConApi -Url $ApiUrl -Path $Path -Method $Method -Body $Body
         }
         # The API requests so far; their issued tokens join the secrets searched for.
         function Get-OpConReceived {

@@ -19,10 +19,9 @@ BeforeAll {
     $script:Next = 0
 
     # ---- the REST stub and the proxy -----------------------------------------------------------------------------
-    $ControlPort, $ApiPort, $ImapPort, $ImapsPort, $Pop3Port, $Pop3sPort, $SmtpPort, $ApiProxyPort = Get-FreePort -Count 8
-    $ApiServer = Start-Process -FilePath /usr/bin/python3 -PassThru -ArgumentList (Join-Path (Get-RepoRoot) 'tests/services/opcon_api.py'),
-        $ApiPort, $Service.certificate, (Join-Path $Service.root 'tls/key.pem'), $ApiUser, $ApiPassword `
-        -RedirectStandardOutput (Join-Path $TestDrive 'api.out') -RedirectStandardError (Join-Path $TestDrive 'api.err')
+    $ControlPort, $ImapPort, $ImapsPort, $Pop3Port, $Pop3sPort, $SmtpPort, $ApiProxyPort = Get-FreePort -Count 7
+    $api = Start-TestOpConApi -User $ApiUser -Password $ApiPassword -Folder $TestDrive
+    $ApiServer, $ApiPort = $api.Process, $api.Port
     $routes = @(
         "imap=$($ImapPort):127.0.0.1:$($Service.imap.port)", "imaps=$($ImapsPort):127.0.0.1:$($Service.imap.tlsPort)",
         "pop3=$($Pop3Port):127.0.0.1:$($Service.pop3.port)", "pop3s=$($Pop3sPort):127.0.0.1:$($Service.pop3.tlsPort)",
@@ -30,11 +29,9 @@ BeforeAll {
     $Proxy = Start-Process -FilePath /usr/bin/python3 -PassThru -ArgumentList (@((Join-Path (Get-RepoRoot) 'tests/services/fault_proxy.py'), $ControlPort) + $routes) `
         -RedirectStandardOutput (Join-Path $TestDrive 'proxy.out') -RedirectStandardError (Join-Path $TestDrive 'proxy.err')
     $deadline = [DateTime]::UtcNow.AddSeconds(15)
-    while (-not ((Test-Path (Join-Path $TestDrive 'proxy.out')) -and (Get-Content (Join-Path $TestDrive 'proxy.out')) -contains 'ready') -or
-        -not ((Test-Path (Join-Path $TestDrive 'api.out')) -and (Get-Content (Join-Path $TestDrive 'api.out')) -like 'listening*')) {
+    while (-not ((Test-Path (Join-Path $TestDrive 'proxy.out')) -and (Get-Content (Join-Path $TestDrive 'proxy.out')) -contains 'ready')) {
         if ($Proxy.HasExited) { throw "fault_proxy.py ended at once: $(Get-Content -Raw (Join-Path $TestDrive 'proxy.err'))" }
-        if ($ApiServer.HasExited) { throw "opcon_api.py ended at once: $(Get-Content -Raw (Join-Path $TestDrive 'api.err'))" }
-        if ([DateTime]::UtcNow -gt $deadline) { throw 'fault_proxy.py or opcon_api.py did not start within 15 s.' }
+        if ([DateTime]::UtcNow -gt $deadline) { throw 'fault_proxy.py did not start within 15 s.' }
         Start-Sleep -Milliseconds 50
     }
     $Ports = @{ imap = $ImapPort; imaps = $ImapsPort; pop3 = $Pop3Port; pop3s = $Pop3sPort; smtp = $SmtpPort; api = $ApiProxyPort }

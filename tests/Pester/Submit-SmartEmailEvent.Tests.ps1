@@ -111,33 +111,12 @@ $null = New-Item -ItemType File $Done
 
     # ---- the OpCon REST API stand-in -----------------------------------------------------------------------------
 
-    $service = Get-TestService
-    $certificate = $service.certificate
-    $key = Join-Path $service.root 'tls/key.pem'
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $listener.Start()
-    $ApiPort = ([System.Net.IPEndPoint] $listener.LocalEndpoint).Port
-    $listener.Stop()
-    $ApiUrl = "https://127.0.0.1:$ApiPort/"
-    $ApiLog = Join-Path $TestDrive 'opcon_api.err'
-    $ApiServer = Start-Process -FilePath /usr/bin/python3 -PassThru `
-        -ArgumentList (Join-Path (Get-RepoRoot) 'tests/services/opcon_api.py'), $ApiPort, $certificate, $key, $ApiUser, $ApiPassword `
-        -RedirectStandardOutput (Join-Path $TestDrive 'opcon_api.out') -RedirectStandardError $ApiLog
-    $deadline = [DateTime]::UtcNow.AddSeconds(15)
-    while ($true) {
-        if ($ApiServer.HasExited) { throw "opcon_api.py ended at once ($($ApiServer.ExitCode)): $(Get-Content -Raw $ApiLog)" }
-        $probe = [System.Net.Sockets.TcpClient]::new()
-        try { $probe.Connect('127.0.0.1', $ApiPort); break } catch { } finally { $probe.Dispose() }
-        if ([DateTime]::UtcNow -gt $deadline) { throw "opcon_api.py does not listen on $ApiPort after 15 s." }
-        Start-Sleep -Milliseconds 50
-    }
+    $api = Start-TestOpConApi -User $ApiUser -Password $ApiPassword -Folder $TestDrive
+    $ApiServer, $ApiUrl, $ApiLog = $api.Process, $api.Url, $api.Log
 
     function Invoke-OpConApi {
-        # Test controls of opcon_api.py (our own loopback server: its certificate is not checked here).
         param([string] $Path, [string] $Method = 'Post', [hashtable] $Body)
-        $request = @{ Uri = $ApiUrl + $Path.TrimStart('/'); Method = $Method; SkipCertificateCheck = $true }
-        if ($Body) { $request.Body = $Body | ConvertTo-Json -Compress; $request.ContentType = 'application/json' }
-        Invoke-RestMethod @request
+        Invoke-TestOpConApi -Url $ApiUrl -Path $Path -Method $Method -Body $Body
     }
 
     function Get-OpConReceived { @(Invoke-OpConApi '/_control/received' -Method Get | ForEach-Object { $_ }) }

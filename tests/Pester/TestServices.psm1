@@ -863,8 +863,59 @@ function Get-TestOAuthLog {
 
 #endregion
 
+#region OpCon REST API stand-in (tests/services/opcon_api.py)
+
+function Start-TestOpConApi {
+    <#
+    .SYNOPSIS
+        Starts tests/services/opcon_api.py, the OpCon REST API stand-in, on a free loopback port with the harness
+        certificate, and waits (15 s at most) until it listens.
+    .PARAMETER Folder
+        Where its standard output (opcon_api.out) and error (opcon_api.err, its request log) go.
+    .OUTPUTS
+        Process (stop it with SIGTERM), Port, Url (https://127.0.0.1:<port>/), Log (the opcon_api.err file).
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $User,
+        [Parameter(Mandatory)] [string] $Password,
+        [Parameter(Mandatory)] [string] $Folder
+    )
+    $service = Get-TestService
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $port = ([System.Net.IPEndPoint] $listener.LocalEndpoint).Port
+    $listener.Stop()
+    $log = Join-Path $Folder 'opcon_api.err'
+    $script = Join-Path $PSScriptRoot '../services/opcon_api.py'
+    $process = Start-Process -FilePath /usr/bin/python3 -PassThru `
+        -ArgumentList $script, $port, $service.certificate, (Join-Path $service.root 'tls/key.pem'), $User, $Password `
+        -RedirectStandardOutput (Join-Path $Folder 'opcon_api.out') -RedirectStandardError $log
+    $deadline = [DateTime]::UtcNow.AddSeconds(15)
+    while ($true) {
+        if ($process.HasExited) { throw "opcon_api.py ended at once ($($process.ExitCode)): $(Get-Content -Raw $log)" }
+        $probe = [System.Net.Sockets.TcpClient]::new()
+        try { $probe.Connect('127.0.0.1', $port); break } catch { } finally { $probe.Dispose() }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "opcon_api.py does not listen on $port after 15 s." }
+        Start-Sleep -Milliseconds 50
+    }
+    [pscustomobject]@{ Process = $process; Port = $port; Url = "https://127.0.0.1:$port/"; Log = $log }
+}
+
+function Invoke-TestOpConApi {
+    <#
+    .SYNOPSIS
+        Calls a test control of opcon_api.py (our own loopback server: its certificate is not checked here).
+    #>
+    param([Parameter(Mandatory)] [string] $Url, [Parameter(Mandatory)] [string] $Path, [string] $Method = 'Post', [hashtable] $Body)
+    $request = @{ Uri = $Url + $Path.TrimStart('/'); Method = $Method; SkipCertificateCheck = $true }
+    if ($Body) { $request.Body = $Body | ConvertTo-Json -Compress; $request.ContentType = 'application/json' }
+    Invoke-RestMethod @request
+}
+
+#endregion
+
 Export-ModuleMember -Function Get-TestService, Initialize-TestMailKit, Connect-TestImap, Connect-TestPop3,
     Clear-TestMailbox, Add-TestMessage, Get-TestMessage, Send-TestMail, Add-TestMaildirMessage,
     Get-TestOAuthAuthority, Reset-TestOAuth, New-TestOAuthTenant, Register-TestOAuthClient, Set-TestOAuthSettings,
     Get-TestDeviceCode, Approve-TestDeviceCode, Set-TestBrowserSignIn, Revoke-TestOAuthToken,
-    Set-TestAccessTokenExpired, Get-TestOAuthLog
+    Set-TestAccessTokenExpired, Get-TestOAuthLog, Start-TestOpConApi, Invoke-TestOpConApi

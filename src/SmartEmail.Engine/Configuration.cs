@@ -150,6 +150,8 @@ namespace SmartEmail
         public string MsgInEncoding { get; internal set; } = "ASCII";
         /// <summary>Reject or Strip values that would inject event fields.</summary>
         public string UnsafeValueAction { get; internal set; } = "Reject";
+        /// <summary>A message whose own processing fails this many runs is set aside, not retried ([General] MaxAttempts).</summary>
+        public int MaxAttempts { get; internal set; } = 3;
         /// <summary>How long one regular expression may run.</summary>
         public TimeSpan RegexTimeout { get; internal set; } = TimeSpan.FromSeconds(2);
         /// <summary>Whether senders must be authenticated by the trusted server.</summary>

@@ -193,9 +193,14 @@ public class RuleEngineTests
     public void EncodedAttachmentNamesMatchAndTheirCapturesResolve()
     {
         var message = MessageFileReader.ReadFile(TestPaths.Fixture("messages", "multipart-attachments.eml")).Single();
-        var r = One("SubjectLineMask=OpCon\nEvent=$JOB:ADD,,FIN,LOAD,OnRequest,File=[[ATTACHMENT]];Month=[[A1]]\nAllowedSenders=ALL\nAttachmentMask=^bilan (\\w+)\\.csv$\nProcessAttachments=True\n", message);
+        const string rule = "SubjectLineMask=OpCon\nEvent=$JOB:ADD,,FIN,LOAD,OnRequest,File=[[ATTACHMENT]];Month=[[A1]]\nAllowedSenders=ALL\nAttachmentMask=^bilan (\\w+)\\.csv$\nProcessAttachments=True\n";
+        var r = One(rule, message, settings: new RuleSettings { TimeZone = "UTC", EventEncoding = "UTF-8" });
         Assert.Equal(RuleOutcome.Accepted, r.Outcome);
         Assert.Equal(new[] { "$JOB:ADD,,FIN,LOAD,OnRequest,File=bilan décembre.csv;Month=décembre" }, r.Events);
+        // MSGIN's default encoding is ASCII: the same event is transliterated, and the rule says so.
+        var ascii = One(rule, message);
+        Assert.Equal(new[] { "$JOB:ADD,,FIN,LOAD,OnRequest,File=bilan decembre.csv;Month=decembre" }, ascii.Events);
+        Assert.Contains(ascii.Checks, c => c.Name == "Safety" && c.Detail.Contains("us-ascii cannot carry were transliterated", StringComparison.Ordinal));
     }
 
     // ---- tokens and safety -------------------------------------------------------------------------------------

@@ -214,7 +214,8 @@ namespace SmartEmail.Events
         {
             if (!_options.LogEvents || string.IsNullOrEmpty(_options.LogFile))
                 return;
-            var text = _options.LogFormat.Replace("[[EVENT]]", maskedEvent).Replace("[[Event]]", maskedEvent).Replace("[[event]]", maskedEvent);
+            var text = Formatting.ValueFormatter.Text.Format(_options.LogFormat,
+                name => string.Equals(name, "EVENT", StringComparison.OrdinalIgnoreCase) ? maskedEvent : null, Formatting.ValueDestination.LogLine).Text;
             try
             {
                 LogFile.Append(_options.LogFile!, text);

@@ -152,7 +152,9 @@ namespace SmartEmail.Events
                 DateTime.UtcNow, Process.GetCurrentProcess().Id, counter % 1000000, BitConverter.ToString(random).Replace("-", string.Empty));
         }
 
-        private static Encoding EncodingFor(string name)
+        /// <summary>The encoding of a MsgInEncoding name, throwing on characters it cannot carry.</summary>
+        /// <exception cref="EventSubmitException">The name is not ASCII, Windows-1252 or UTF-8.</exception>
+        internal static Encoding EncodingFor(string name)
         {
             switch (name.ToUpperInvariant())
             {

@@ -204,6 +204,7 @@ namespace SmartEmail.Ini
                 g.MsgInEncoding = OneOf("General", "MsgInEncoding", "ASCII", "Windows-1252", "UTF-8");
                 g.UnsafeValueAction = OneOf("General", "UnsafeValueAction", "Reject", "Strip");
                 g.RegexTimeout = Seconds("General", "RegexTimeout");
+                g.MaxAttempts = Int("General", "MaxAttempts", 1, 1000) ?? 3;
                 g.RequireAuthenticatedSender = Bool("General", "RequireAuthenticatedSender");
                 g.TrustedAuthServId = Text("General", "TrustedAuthServId");
                 if (g.RequireAuthenticatedSender && g.TrustedAuthServId == null)

@@ -65,6 +65,7 @@ namespace SmartEmail.Ini
             new IniKey("General", "MsgInEncoding", "ASCII", "The encoding of MSGIN files: ASCII, Windows-1252 or UTF-8."),
             new IniKey("General", "UnsafeValueAction", "Reject", "What to do when a value put into an event holds a comma or control character: Reject or Strip."),
             new IniKey("General", "RegexTimeout", "2", "Seconds one regular expression may run before the message is rejected for that rule."),
+            new IniKey("General", "MaxAttempts", "3", "How many runs may fail on one message for a reason of its own (unreadable, an invalid event) before it is set aside: left in the mailbox, audited once, and not tried again (1 to 1000)."),
             new IniKey("General", "RequireAuthenticatedSender", "False", "Trust a sender only when the trusted Authentication-Results header says DMARC (or aligned DKIM) passed."),
             new IniKey("General", "TrustedAuthServId", null, "The authserv-id of your own mail server's Authentication-Results headers."),
 

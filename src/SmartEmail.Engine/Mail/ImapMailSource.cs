@@ -32,6 +32,12 @@ namespace SmartEmail.Mail
 
         public override string Uri => $"imap://{UserPart}{Settings.Server}:{Settings.Port}/{string.Join("/", Settings.Folder.Split('/').Select(System.Uri.EscapeDataString))}";
 
+        /// <summary>The UID within its UIDVALIDITY, from the message's own content (never parsed back from its Id).</summary>
+        public override MessageKey KeyOf(Message message) =>
+            message.Content is ImapContent imap ? new MessageKey(imap.UidValidity, imap.Uid.Id) : base.KeyOf(message);
+
+        public override bool SupportsWatermark => true;
+
         public override IEnumerable<Message> Read(ReadOptions options, CancellationToken cancellationToken)
         {
             var folder = Retry(token => Connect(FolderAccess.ReadOnly, token), "connect", cancellationToken);

@@ -14,11 +14,54 @@ namespace SmartEmail.Mail
         /// <summary>At most this many messages (the oldest first).</summary>
         public int? First { get; set; }
 
+        /// <summary>
+        /// A source that <see cref="MailSource.SupportsWatermark"/>: only messages after this position, when the mailbox is
+        /// still in the same epoch (IMAP: a UID above <see cref="MessageKey.Position"/> while the UIDVALIDITY is
+        /// <see cref="MessageKey.Epoch"/>); other sources read everything.
+        /// </summary>
+        public MessageKey? After { get; set; }
+
         /// <summary>IMAP: only messages with a UID above this one, when the folder's UIDVALIDITY is <see cref="UidValidity"/>.</summary>
-        public uint? AfterUid { get; set; }
+        public uint? AfterUid => After?.Position;
 
         /// <summary>IMAP: the UIDVALIDITY <see cref="AfterUid"/> belongs to.</summary>
-        public uint? UidValidity { get; set; }
+        public uint? UidValidity => After?.Epoch;
+    }
+
+    /// <summary>
+    /// How the run state knows a message of a mailbox: its <see cref="Key"/>, unique within the mailbox; and, for a
+    /// mailbox whose positions only grow (IMAP UIDs within one UIDVALIDITY), its <see cref="Position"/> in the
+    /// <see cref="Epoch"/> it belongs to. A new epoch means the positions name other messages now.
+    /// </summary>
+    public readonly struct MessageKey
+    {
+        /// <summary>A key with no position (POP3 UIDL, a file path).</summary>
+        public MessageKey(string key)
+        {
+            Key = key;
+            Epoch = 0;
+            Position = 0;
+        }
+
+        /// <summary>A key with a position; the key is the position's decimal text.</summary>
+        public MessageKey(uint epoch, uint position)
+        {
+            Key = position.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Epoch = epoch;
+            Position = position;
+        }
+
+        /// <summary>The message's key in the run state.</summary>
+        public string Key { get; }
+
+        /// <summary>The epoch <see cref="Position"/> belongs to (IMAP UIDVALIDITY); 0 without a position.</summary>
+        public uint Epoch { get; }
+
+        /// <summary>The position (IMAP UID); 0 when the mailbox has none.</summary>
+        public uint Position { get; }
+
+        /// <inheritdoc/>
+        public override string ToString() => Position == 0 ? Key : Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/" + Key;
     }
 
     /// <summary>
@@ -57,6 +100,15 @@ namespace SmartEmail.Mail
                 default: throw new MailboxException(MailboxErrorKind.Configuration, $"EmailProtocol={settings.Protocol} is not supported by this version of SmartEmail.");
             }
         }
+
+        /// <summary>How the run state keys a message read from this mailbox (by default its <see cref="Message.Id"/>).</summary>
+        public virtual MessageKey KeyOf(Message message) => new MessageKey(message.Id);
+
+        /// <summary>
+        /// Whether <see cref="KeyOf"/> gives growing positions and <see cref="Read"/> honours <see cref="ReadOptions.After"/>,
+        /// so that a run remembers one watermark instead of every message it handled.
+        /// </summary>
+        public virtual bool SupportsWatermark => false;
 
         /// <summary>Reads the messages, oldest first, one by one: only envelopes, sizes and attachment names are fetched.</summary>
         /// <exception cref="MailboxException">Connecting, logging in or reading failed.</exception>

@@ -66,7 +66,7 @@ namespace SmartEmail.Mail
         /// <param name="credential">The credential to use instead of the INI's, or null.</param>
         /// <param name="overrides">Settings that win over the INI's, or null.</param>
         /// <exception cref="MailboxException">The INI does not say enough to connect.</exception>
-        public static MailboxSettings From(Configuration configuration, NetworkCredential? credential = null, Run.MailboxOverrides? overrides = null)
+        public static MailboxSettings From(Configuration configuration, NetworkCredential? credential = null, MailboxOverrides? overrides = null)
         {
             var mail = configuration.Mail;
             var protocol = overrides?.Protocol ?? mail.Protocol ?? throw new MailboxException(MailboxErrorKind.Configuration,
@@ -90,7 +90,7 @@ namespace SmartEmail.Mail
             };
         }
 
-        private static MailboxSettings FromMsal(Configuration configuration, Run.MailboxOverrides? overrides)
+        private static MailboxSettings FromMsal(Configuration configuration, MailboxOverrides? overrides)
         {
             var msal = OAuth.MsalSettings.From(configuration);
             var mail = configuration.Mail;

@@ -84,7 +84,7 @@ namespace SmartEmail.Mail
             var builder = new StringBuilder();
             foreach (var c in text)
             {
-                var bad = char.IsControl(c) || invalid.Contains(c) || char.IsSurrogate(c) || c == '\u2028' || c == '\u2029';
+                var bad = Formatting.UnsafeCharacters.BreaksLine(c) || invalid.Contains(c) || char.IsSurrogate(c);
                 if (bad || char.IsWhiteSpace(c))
                 {
                     var replacement = bad ? '_' : ' ';

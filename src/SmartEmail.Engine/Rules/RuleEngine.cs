@@ -5,6 +5,8 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
+using SmartEmail.Events;
+using SmartEmail.Formatting;
 using SmartEmail.Ini;
 
 namespace SmartEmail.Rules
@@ -34,6 +36,11 @@ namespace SmartEmail.Rules
         public bool RequireAuthenticatedSender { get; set; }
         /// <summary>The trusted server's authserv-id, for rules without their own.</summary>
         public string? TrustedAuthServId { get; set; }
+        /// <summary>
+        /// The encoding events are written in (MsgInEncoding: ASCII, Windows-1252 or UTF-8), whose missing characters
+        /// resolved events have transliterated; null when events go to the REST API, which carries any character.
+        /// </summary>
+        public string? EventEncoding { get; set; } = "ASCII";
 
         /// <summary>The settings of an INI.</summary>
         public static RuleSettings From(Configuration configuration) => new RuleSettings
@@ -49,6 +56,7 @@ namespace SmartEmail.Rules
             RegexTimeout = configuration.General.RegexTimeout,
             RequireAuthenticatedSender = configuration.General.RequireAuthenticatedSender,
             TrustedAuthServId = configuration.General.TrustedAuthServId,
+            EventEncoding = string.Equals(configuration.OpCon.Transport, "Api", StringComparison.OrdinalIgnoreCase) ? null : configuration.General.MsgInEncoding,
         };
 
         private static string Default(string section, string key) => IniSchema.DefaultOf(section, key) ?? string.Empty;
@@ -113,7 +121,7 @@ namespace SmartEmail.Rules
             private readonly int _start;
             private readonly int _end;
             private readonly TimeZoneInfo _zone;
-            private readonly bool _strip;
+            private readonly ValueFormatter _formatter;
             private readonly string? _trustedServId;
 
             public CompiledRule(Rule rule, RuleSettings settings)
@@ -128,7 +136,8 @@ namespace SmartEmail.Rules
                     throw new ArgumentException($"{rule.Name}: ProcessAttachments is on but AttachmentMask is not set.");
                 (_start, _end) = ParseTimeFrame(rule);
                 _zone = FindZone(rule, rule.TimeZone ?? settings.TimeZone);
-                _strip = string.Equals(rule.UnsafeValueAction ?? settings.UnsafeValueAction, "Strip", StringComparison.OrdinalIgnoreCase);
+                var strip = string.Equals(rule.UnsafeValueAction ?? settings.UnsafeValueAction, "Strip", StringComparison.OrdinalIgnoreCase);
+                _formatter = new ValueFormatter(settings.EventEncoding == null ? null : MsgInWriter.EncodingFor(settings.EventEncoding), strip);
                 if (rule.RequireAuthenticatedSender ?? settings.RequireAuthenticatedSender)
                 {
                     _trustedServId = rule.TrustedAuthServId ?? settings.TrustedAuthServId;
@@ -218,10 +227,19 @@ namespace SmartEmail.Rules
 
                 var events = new List<string>();
                 var problems = new List<string>();
+                var transliterated = false;
+                var tokens = new MessageTokens(message, _zone) { Attachment = attachment, AttachmentMatch = attachmentMatch };
                 foreach (var (_, match) in matches)
                 {
+                    tokens.Match = match;
                     foreach (var template in Rule.Events)
-                        events.Add(Resolve(template, message, match, attachment, attachmentMatch, problems));
+                    {
+                        var resolved = _formatter.Format(template, tokens.Lookup, ValueDestination.EventField);
+                        foreach (var name in resolved.UnsafeTokens)
+                            problems.Add($"[[{name}]] holds a comma, line break or control character, which would add or shift OpCon event fields");
+                        transliterated |= resolved.Transliterated;
+                        events.Add(resolved.Text);
+                    }
                 }
                 var tooLong = events.FirstOrDefault(e => e.Length > MaxEventLength);
                 if (tooLong != null)
@@ -232,12 +250,14 @@ namespace SmartEmail.Rules
                     checks.Add(new RuleCheck("Safety", CheckStatus.Failed, detail));
                     return Result(message, RuleOutcome.Rejected, "Unsafe event: " + detail + ".", matchedOn.ToArray(), captures, new string[0], checks);
                 }
-                checks.Add(new RuleCheck("Safety", CheckStatus.Passed, () => $"{events.Count} event(s) resolved, no value adds or shifts event fields"));
-                return Result(message, RuleOutcome.Accepted, string.Empty, matchedOn.ToArray(), captures, events.ToArray(), checks);
+                checks.Add(new RuleCheck("Safety", CheckStatus.Passed, () => $"{events.Count} event(s) resolved, no value adds or shifts event fields"
+                    + (transliterated ? $"; characters {_formatter.EventEncodingName} cannot carry were transliterated or replaced by '?'" : string.Empty)));
+                return Result(message, RuleOutcome.Accepted, string.Empty, matchedOn.ToArray(), captures, events.ToArray(), checks, transliterated);
             }
 
-            private RuleResult Result(Message message, RuleOutcome outcome, string reason, string[] matchedOn, string[] captures, string[] events, List<RuleCheck> checks) =>
-                new RuleResult(message, Rule, outcome, reason, matchedOn, captures, events, checks.ToArray());
+            private RuleResult Result(Message message, RuleOutcome outcome, string reason, string[] matchedOn, string[] captures, string[] events, List<RuleCheck> checks,
+                bool transliterated = false) =>
+                new RuleResult(message, Rule, outcome, reason, matchedOn, captures, events, checks.ToArray()) { EventsTransliterated = transliterated };
 
             private bool CheckSender(Message message, List<RuleCheck> checks)
             {
@@ -319,47 +339,6 @@ namespace SmartEmail.Rules
                     + $" matches '{Rule.AttachmentMask}'"));
                 return string.Empty;
             }
-
-            /// <summary>
-            /// Replaces the tokens of an event template in one pass (a captured "[[SENDER]]" stays text). A substituted value
-            /// holding a comma or a control character would add or shift OpCon event fields: it is stripped, or reported.
-            /// </summary>
-            private string Resolve(string template, Message message, Match match, string attachment, Match? attachmentMatch, List<string> problems)
-            {
-                return RuleSyntax.TokenPattern.Replace(template, token =>
-                {
-                    var name = token.Groups[1].Value;
-                    string? value = null;
-                    switch (name.ToUpperInvariant())
-                    {
-                        case "SENDER": value = message.From; break;
-                        case "SUBJECT": value = message.Subject; break;
-                        case "DATE": value = FormatDate(message.Date ?? message.ArrivalTime); break;
-                        case "ATTACHMENT": value = attachment; break;
-                    }
-                    if (value == null && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-                        value = n < match.Groups.Count ? match.Groups[n].Value : string.Empty;
-                    if (value == null && name.Length > 1 && (name[0] == 'A' || name[0] == 'a') && int.TryParse(name.Substring(1), NumberStyles.None, CultureInfo.InvariantCulture, out var a))
-                        value = attachmentMatch != null && a < attachmentMatch.Groups.Count ? attachmentMatch.Groups[a].Value : string.Empty;
-                    if (value == null && match.Groups[name] is Group named && named.Success && !int.TryParse(name, out _))
-                        value = named.Value;
-                    if (value == null)
-                        return token.Value;
-                    if (!IsUnsafe(value))
-                        return value;
-                    if (_strip)
-                        return new string(value.Where(c => !IsUnsafe(c)).ToArray());
-                    problems.Add($"[[{name}]] holds a comma or control character, which would add or shift OpCon event fields");
-                    return value;
-                });
-            }
-
-            private string FormatDate(DateTimeOffset? date) =>
-                date == null ? string.Empty : TimeZoneInfo.ConvertTime(date.Value, _zone).ToString(LogFile.VendorDateFormat, CultureInfo.InvariantCulture);
-
-            private static bool IsUnsafe(string value) => value.Any(IsUnsafe);
-
-            private static bool IsUnsafe(char c) => c == ',' || char.IsControl(c) || c == '\u2028' || c == '\u2029' || c == '\u0085';
 
             private static string[] Groups(Match match)
             {

@@ -105,6 +105,9 @@ namespace SmartEmail
         /// <summary>The events, tokens resolved, without credentials (empty unless accepted).</summary>
         public string[] Events { get; }
 
+        /// <summary>Whether characters the MSGIN encoding cannot carry were transliterated in <see cref="Events"/>.</summary>
+        internal bool EventsTransliterated { get; set; }
+
         /// <summary>Every check, in the order they were made.</summary>
         public RuleCheck[] Checks { get; }
 

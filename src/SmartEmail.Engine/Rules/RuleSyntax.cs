@@ -9,7 +9,7 @@ namespace SmartEmail.Rules
     internal static class RuleSyntax
     {
         /// <summary>A <c>[[NAME]]</c> token.</summary>
-        public static readonly Regex TokenPattern = new Regex(@"\[\[([^\[\]]+)\]\]", RegexOptions.CultureInvariant);
+        public static Regex TokenPattern => Formatting.ValueFormatter.TokenPattern;
 
         /// <summary>The tokens SmartEmail resolves itself, besides captures.</summary>
         public static readonly string[] BuiltInTokens = { "SENDER", "SUBJECT", "DATE", "EVENT", "REASON", "ATTACHMENT" };

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using MailKit.Net.Smtp;
 using MimeKit;
+using SmartEmail.Formatting;
 using SmartEmail.Mail;
 
 namespace SmartEmail.Run
@@ -14,7 +15,7 @@ namespace SmartEmail.Run
     /// or not at all), with loop guards: never to a message that is itself automatic (Auto-Submitted,
     /// Precedence bulk/junk/list, X-Auto-Response-Suppress), never to our own address, at most MaxNotificationsPerRun.
     /// </summary>
-    internal sealed class Notifier : IDisposable
+    internal sealed class Notifier : INoticeSender
     {
         private readonly Configuration _config;
         private readonly MailboxSettings _smtp;
@@ -61,23 +62,23 @@ namespace SmartEmail.Run
 
         /// <summary>Sends the notice for one message, unless a loop guard says no; returns whether it was (or would be) sent.</summary>
         /// <exception cref="SmartEmailException">The SMTP server refused it or cannot be reached.</exception>
-        public bool Notify(Message message, bool accepted, Func<string, string> format, bool whatIf, CancellationToken cancellationToken)
+        public bool Notify(Message message, bool accepted, Func<string, ValueDestination, string> format, bool whatIf, CancellationToken cancellationToken)
         {
             if (accepted ? !AcceptsOn : !RejectsOn)
                 return false;
             if (_sent >= _config.Audit.MaxNotificationsPerRun)
             {
-                _log.Warning($"MaxNotificationsPerRun ({_config.Audit.MaxNotificationsPerRun}) reached: no notice for '{message.Subject}'.");
+                _log.Warning($"MaxNotificationsPerRun ({_config.Audit.MaxNotificationsPerRun}) reached: no notice for '{ValueFormatter.Quote(message.Subject)}'.");
                 return false;
             }
             var why = LoopReason(message, cancellationToken);
             if (why != null)
             {
-                _log.Verbose($"No notice for '{message.Subject}' from {message.From}: {why}.");
+                _log.Verbose($"No notice for '{ValueFormatter.Quote(message.Subject)}' from {message.From}: {why}.");
                 return false;
             }
             var a = _config.Audit;
-            var recipients = format(accepted ? a.NotifyOnAcceptTo : a.NotifyOnRejectTo).Split(';').Select(r => r.Trim()).Where(r => r.Length != 0).ToList();
+            var recipients = format(accepted ? a.NotifyOnAcceptTo : a.NotifyOnRejectTo, ValueDestination.NoticeHeader).Split(';').Select(r => r.Trim()).Where(r => r.Length != 0).ToList();
             var to = recipients.Where(r => MailboxAddress.TryParse(r, out _)).Select(MailboxAddress.Parse)
                 .Where(m => !string.Equals(m.Address, _from, StringComparison.OrdinalIgnoreCase)).ToList();
             if (to.Count == 0)
@@ -90,15 +91,15 @@ namespace SmartEmail.Run
             var notice = new MimeMessage();
             notice.From.Add(MailboxAddress.Parse(_from));
             notice.To.AddRange(to);
-            notice.Subject = format(accepted ? a.NotifyOnAcceptSubject : a.NotifyOnRejectSubject);
+            notice.Subject = format(accepted ? a.NotifyOnAcceptSubject : a.NotifyOnRejectSubject, ValueDestination.NoticeHeader);
             notice.Headers.Add(HeaderId.AutoSubmitted, "auto-replied");
             notice.Headers.Add("X-Auto-Response-Suppress", "All");
             if (!string.IsNullOrEmpty(message.MessageId))
                 notice.InReplyTo = message.MessageId;
-            notice.Body = new TextPart("plain") { Text = format(accepted ? a.NotifyOnAcceptBody : a.NotifyOnRejectBody) };
+            notice.Body = new TextPart("plain") { Text = format(accepted ? a.NotifyOnAcceptBody : a.NotifyOnRejectBody, ValueDestination.NoticeBody) };
             if (_unreachable != null)
             {
-                _log.Warning($"No notice for '{message.Subject}': {_smtp.Server}:{_smtp.Port} could not be reached earlier in this run ({_unreachable}).");
+                _log.Warning($"No notice for '{ValueFormatter.Quote(message.Subject)}': {_smtp.Server}:{_smtp.Port} could not be reached earlier in this run ({_unreachable}).");
                 return false;
             }
             if (_client == null)
@@ -113,7 +114,7 @@ namespace SmartEmail.Run
                     // One wait for an unreachable (or silent) server per run, not one per message.
                     MailConnector.Close(client);
                     _unreachable = e.Message;
-                    throw new SmartEmailException($"The notice for '{message.Subject}' could not be sent through {_smtp.Server}:{_smtp.Port}, and no other notice is tried in this run: {e.Message}", e);
+                    throw new SmartEmailException($"The notice for '{ValueFormatter.Quote(message.Subject)}' could not be sent through {_smtp.Server}:{_smtp.Port}, and no other notice is tried in this run: {e.Message}", e);
                 }
                 _client = client;
             }
@@ -128,7 +129,7 @@ namespace SmartEmail.Run
                 // The next notice starts on a new connection: a client whose connection broke cannot send again.
                 MailConnector.Close(_client);
                 _client = null;
-                throw new SmartEmailException($"The notice for '{message.Subject}' could not be sent through {_smtp.Server}:{_smtp.Port}: {e.Message}", e);
+                throw new SmartEmailException($"The notice for '{ValueFormatter.Quote(message.Subject)}' could not be sent through {_smtp.Server}:{_smtp.Port}: {e.Message}", e);
             }
             _sent++;
             return true;

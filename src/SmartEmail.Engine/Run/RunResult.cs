@@ -21,6 +21,13 @@ namespace SmartEmail
         public int Notified { get; internal set; }
         /// <summary>What went wrong, one line each (message or step named).</summary>
         public string[] Errors { get; internal set; } = new string[0];
+        /// <summary>What the admin should know though nothing failed (events transliterated for MsgInEncoding, a RejectEvent
+        /// not submitted because of an unsafe value), each said once.</summary>
+        public string[] Warnings { get; internal set; } = new string[0];
+        /// <summary>Messages this run set aside: they failed [General] MaxAttempts runs for a reason of their own.</summary>
+        public int SetAside { get; internal set; }
+        /// <summary>The messages this run set aside, each as "'subject' (id): reason".</summary>
+        public string[] SetAsideMessages { get; internal set; } = new string[0];
         /// <summary>The exit code: 0 some matched, ExitCodeForNoMatchingEmails none did, 2 any failure.</summary>
         public int ExitCode { get; internal set; }
         /// <summary>The rule results of every message evaluated, except NotMatched ones (rules that did not apply).</summary>
@@ -37,7 +44,8 @@ namespace SmartEmail
         /// <summary>The short summary written to the job output.</summary>
         public string Summary =>
             $"SmartEmail run{(WhatIf ? " (dry run: nothing was changed)" : string.Empty)}: {Scanned} scanned, {Accepted} accepted, {Rejected} rejected, "
-            + $"{EventsSubmitted} event(s) submitted, {Downloaded} downloaded, {Deleted} deleted, {Notified} notified, {Errors.Length} error(s); exit code {ExitCode}; {Duration.TotalSeconds:0.0} s.";
+            + $"{EventsSubmitted} event(s) submitted, {Downloaded} downloaded, {Deleted} deleted, {Notified} notified, "
+            + (SetAside != 0 ? $"{SetAside} set aside, " : string.Empty) + $"{Errors.Length} error(s); exit code {ExitCode}; {Duration.TotalSeconds:0.0} s.";
 
         /// <inheritdoc/>
         public override string ToString() => Summary;

@@ -72,7 +72,7 @@ namespace SmartEmail.Commands
                     OpConCredential = OpConCredential?.GetNetworkCredential(),
                     LockTimeout = TimeSpan.FromSeconds(LockTimeoutSeconds),
                     DeleteEmails = DeleteEmails == null ? (DeleteMode?)null : (DeleteMode)Enum.Parse(typeof(DeleteMode), DeleteEmails, ignoreCase: true),
-                    Overrides = new MailboxOverrides
+                    Overrides = new SmartEmail.Mail.MailboxOverrides
                     {
                         Protocol = Protocol == null ? (MailProtocol?)null : (MailProtocol)Enum.Parse(typeof(MailProtocol), Protocol, ignoreCase: true),
                         Server = Server,
@@ -84,6 +84,8 @@ namespace SmartEmail.Commands
             }
             foreach (var error in result.Errors)
                 WriteWarning(error);
+            foreach (var warning in result.Warnings)
+                WriteWarning(warning);
             // The summary goes to the host, so an OpCon job's output shows it; the object goes down the pipeline.
             WriteInformation(new InformationRecord(result.Summary, "SmartEmail") { Tags = { "PSHOST" } });
             WriteObject(result);

@@ -1,0 +1,19 @@
+using System;
+
+namespace SmartEmail.Run
+{
+    /// <summary>The time, as a run sees it (a test gives its own).</summary>
+    internal interface IClock
+    {
+        /// <summary>Now.</summary>
+        DateTimeOffset Now { get; }
+    }
+
+    /// <summary>The machine's clock.</summary>
+    internal sealed class SystemClock : IClock
+    {
+        public static SystemClock Instance { get; } = new SystemClock();
+
+        public DateTimeOffset Now => DateTimeOffset.Now;
+    }
+}

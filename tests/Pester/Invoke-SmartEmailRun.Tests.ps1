@@ -144,15 +144,52 @@ Describe 'Invoke-SmartEmailRun on a folder mailbox' {
         Test-Path $f.MsgIn | Should -BeFalse
     }
 
-    It 'reports a bad message, leaves it, and processes the others' {
+    It 'transliterates what the ASCII MSGIN file cannot carry, writes every event, and says so once' {
         $f = New-RunFolder -General 'DeleteEmails=All' -Rules "[Configuration1]`nSubjectLineMask=.`nEvent=`$CONSOLE:DISPLAY,[[SUBJECT]]`nAllowedSenders=ALL`n"
-        Set-Content (Join-Path $f.Mailbox '00-bad.eml') "From: a@b.c`r`nSubject: café`r`n`r`nx`r`n"   # é cannot go into an ASCII MSGIN file
-        $r = Invoke-SmartEmailRun -Path $f.Ini -OpConCredential $OpCon -WarningAction SilentlyContinue -InformationAction SilentlyContinue
-        $r.ExitCode | Should -Be 2
-        $r.Errors.Count | Should -Be 2   # the bad subject, and the newsletter's en dash
-        Test-Path (Join-Path $f.Mailbox '00-bad.eml') | Should -BeTrue
-        Test-Path (Join-Path $f.Mailbox '01-test.eml') | Should -BeFalse
-        $r.EventsSubmitted | Should -Be 4
+        Set-Content (Join-Path $f.Mailbox '00-cafe.eml') "From: a@b.c`r`nSubject: =?UTF-8?Q?R=C3=A9sum=C3=A9_caf=C3=A9?=`r`n`r`nx`r`n"
+        $r = Invoke-SmartEmailRun -Path $f.Ini -OpConCredential $OpCon -WarningVariable warnings -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        $r.ExitCode | Should -Be 0
+        $r.Errors.Count | Should -Be 0
+        $r.EventsSubmitted | Should -Be 6   # the café subject and the newsletter's en dash are written too
+        $r.Warnings.Count | Should -Be 1
+        $r.Warnings[0] | Should -Match 'us-ascii.*transliterated'
+        $warnings.Message | Should -Contain $r.Warnings[0]
+        $lines = Get-ChildItem $f.MsgIn | ForEach-Object { [IO.File]::ReadAllText($_.FullName) }
+        $lines | Should -Contain "`$CONSOLE:DISPLAY,Resume cafe,ocadm,$Password`r`n"
+        @(Get-ChildItem $f.Mailbox).Count | Should -Be 0
+    }
+
+    It 'reports a bad message, leaves it, processes the others, and sets it aside after MaxAttempts runs' {
+        # Event=[[1]] makes the whole event of the subject: 'RUN hello' gives 'hello', which is no OpCon event.
+        $rules = "[Configuration1]`nSubjectLineMask=^RUN (.*)$`nEvent=[[1]]`nAllowedSenders=ALL`n[Configuration2]`nSubjectLineMask=^(?!RUN )`nEvent=`$CONSOLE:DISPLAY,ok`nAllowedSenders=ALL`n"
+        $f = New-RunFolder -General 'DeleteEmails=All', 'MaxAttempts=2' -Rules $rules
+        Set-Content (Join-Path $f.Mailbox '00-bad.eml') "From: a@b.c`r`nSubject: RUN hello`r`n`r`nx`r`n"
+        $first = Invoke-SmartEmailRun -Path $f.Ini -OpConCredential $OpCon -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        $first.ExitCode | Should -Be 2
+        $first.Errors | Should -HaveCount 1
+        $first.Errors[0] | Should -Match "'RUN hello'.*not an OpCon event"
+        $first.SetAside | Should -Be 0
+        $first.EventsSubmitted | Should -Be 5
+        @(Get-ChildItem $f.Mailbox).Name | Should -Be '00-bad.eml'
+
+        $second = Invoke-SmartEmailRun -Path $f.Ini -OpConCredential $OpCon -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        $second.ExitCode | Should -Be 2
+        $second.SetAside | Should -Be 1
+        $second.SetAsideMessages[0] | Should -Match "^'RUN hello' \(.*00-bad\.eml\): "
+        $second.Errors[0] | Should -Match 'set aside'
+
+        $third = Invoke-SmartEmailRun -Path $f.Ini -OpConCredential $OpCon -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        $third.ExitCode | Should -Be 0
+        $third.Errors.Count | Should -Be 0
+        $third.Scanned | Should -Be 0
+        Join-Path $f.Mailbox '00-bad.eml' | Should -Exist   # set aside is never deleted
+        $state = Get-Content -Raw "$($f.Ini).state.json" | ConvertFrom-Json
+        $entry = $state.Mailboxes.PSObject.Properties.Value.Messages.PSObject.Properties.Value | Where-Object Status -eq 'SetAside'
+        $entry.Attempts | Should -Be 2
+        $entry.Reason | Should -Match 'not an OpCon event'
+        $audit = @(Get-Content (Join-Path $f.Dir 'out/Reject.log')) -match 'Set aside, not tried again: failed 2 time'
+        $audit.Count | Should -Be 1
+        $audit[0] | Should -Match 'Subject: RUN hello Reason: '
     }
 
     It 'is a full dry run with -WhatIf that still reports' {

@@ -73,7 +73,8 @@ namespace SmartEmail.Formatting
                 return value == null ? token.Value : Value(name, value, destination, unsafeTokens);
             });
             var transliterated = false;
-            if (destination == ValueDestination.EventField && _fit != null)
+            // An unsafe text is not used, so it is not fitted either (it would report a transliteration that never went out).
+            if (destination == ValueDestination.EventField && _fit != null && unsafeTokens.Count == 0)
                 text = _fit.Apply(text, out transliterated);
             return new FormattedText(text, unsafeTokens, transliterated);
         }

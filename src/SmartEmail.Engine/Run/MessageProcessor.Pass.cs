@@ -129,11 +129,14 @@ namespace SmartEmail.Run
                     Delete(cancellationToken);
                 if (Options.WhatIf)
                     return;
-                // A message still to be deleted that the whole read no longer found was deleted after all (the server did it
-                // but its answer was lost). A read narrowed by date may just not have listed it: that one stays.
+                // A message the state remembers that a whole read no longer found is gone: deleted by this tool just
+                // before a crash or with an answer that was lost, or by someone else. Nothing is left to do for it, and
+                // remembering it would hold the watermark below it for ever. A read narrowed by date may just not have
+                // listed it, and a watermark read does not list what lies below the watermark: those stay.
                 if (ReadOptions.Since == null)
                 {
-                    foreach (var gone in _mailbox.Messages.Where(m => m.Value.DeletePending && !_seen.Contains(m.Key)).Select(m => m.Key).ToList())
+                    var below = ReadOptions.After?.Position ?? 0;
+                    foreach (var gone in _mailbox.Messages.Keys.Where(k => !_seen.Contains(k) && !(_watermarked && RunState.PositionOf(k) <= below)).ToList())
                         _mailbox.Messages.Remove(gone);
                 }
                 if (_watermarked)

@@ -67,18 +67,18 @@ namespace SmartEmail.Run
             foreach (var key in mailbox.Messages.Keys.ToList())
             {
                 var entry = mailbox.Messages[key];
-                if (Position(key) is uint uid && uid != 0 && uid <= mailbox.Watermark && entry.Status == MessageStatus.Done && !entry.DeletePending)
+                if (PositionOf(key) is var uid && uid != 0 && uid <= mailbox.Watermark && entry.Status == MessageStatus.Done && !entry.DeletePending)
                     mailbox.Messages.Remove(key);
             }
         }
 
         /// <summary>The positions of the messages the watermark must stay below.</summary>
         public static System.Collections.Generic.IEnumerable<uint> OpenPositions(MailboxState mailbox) =>
-            mailbox.Messages.Where(m => m.Value.IsOpen).Select(m => Position(m.Key) ?? 0u).Where(u => u != 0);
+            mailbox.Messages.Where(m => m.Value.IsOpen).Select(m => PositionOf(m.Key)).Where(u => u != 0);
 
-        /// <summary>A watermark source keys its messages by their position's decimal text (<see cref="Mail.MessageKey"/>).</summary>
-        private static uint? Position(string key) =>
-            uint.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var position) ? position : (uint?)null;
+        /// <summary>A watermark source keys its messages by their position's decimal text (<see cref="Mail.MessageKey"/>); 0 for another key.</summary>
+        public static uint PositionOf(string key) =>
+            uint.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var position) ? position : 0u;
 
         private static readonly JsonSerializerOptions Options = new JsonSerializerOptions
         {

@@ -66,8 +66,16 @@ namespace SmartEmail.Run
                 AppendLog(_config.Audit.AuditRejectLogFile, _config.Audit.LogRejectFormat, Tokens(message, error, string.Empty));
         }
 
-        public void SetAside(Message message, string reason) =>
-            Failed(message, "Set aside, not tried again: " + reason);
+        public void SetAside(Message message, string reason)
+        {
+            if (_whatIf || !_config.Audit.LogRejects)
+                return;
+            // Audited once, and always with its reason, whether LogRejectFormat names [[REASON]] or not.
+            var format = _config.Audit.LogRejectFormat;
+            if (format.IndexOf("[[REASON]]", StringComparison.OrdinalIgnoreCase) < 0)
+                format += " Reason: [[REASON]]";
+            AppendLog(_config.Audit.AuditRejectLogFile, format, Tokens(message, "Set aside, not tried again: " + reason, string.Empty));
+        }
 
         private List<PlannedEvent> RejectEvents(Message message, string reason)
         {
@@ -82,6 +90,12 @@ namespace SmartEmail.Run
                 // UnsafeValueAction=Reject, as for a rule's events: the event is not submitted; the message is handled.
                 _report.WarnOnce($"RejectEvent was not submitted for message {MessageProcessor.Describe(message)}: "
                     + string.Join(", ", resolved.UnsafeTokens.Select(t => "[[" + t + "]]")) + " holds a comma, line break or control character (UnsafeValueAction=Reject; Strip removes them).");
+                return new List<PlannedEvent>();
+            }
+            if (resolved.Text.Length > RuleEngine.MaxEventLength)
+            {
+                // As for a rule's event: OpCon would refuse it, so it is not submitted; the message is handled.
+                _report.WarnOnce($"RejectEvent was not submitted for message {MessageProcessor.Describe(message)}: it is {resolved.Text.Length} characters long, more than the {RuleEngine.MaxEventLength} OpCon accepts.");
                 return new List<PlannedEvent>();
             }
             return new List<PlannedEvent> { new PlannedEvent(resolved.Text, "RejectEvent") };

@@ -154,3 +154,30 @@ Describe 'Invoke-SmartEmailRun over hostile mail on the real IMAP server, with n
         $again.ExitCode | Should -Be 0
     }
 }
+
+Describe 'Invoke-SmartEmailRun over the MimeKit corpus of real-world mail' {
+    It 'runs every message (saved one per file by Save-SmartEmailMessage, mbox files split) with body, attachment and RejectEvent rules, and fails on none' {
+        $dir = Join-Path $TestDrive 'corpus'
+        $box = New-Item -ItemType Directory (Join-Path $dir 'mailbox') -Force
+        $files = Get-ChildItem (Get-CorpusPath) -Recurse -File | Where-Object Name -notin 'LICENSE', 'README.md'
+        $null = Get-SmartEmailMessage -MessagePath $files.FullName -ErrorAction SilentlyContinue | Save-SmartEmailMessage -Destination $box
+        $count = @(Get-ChildItem $box).Count
+        $count | Should -BeGreaterThan 40
+        $rules = "[Configuration1]`nSubjectLineMask=(.+)`nEvent=`$PROPERTY:SET,LastSubject,[[1]]`nAllowedSenders=ALL`nProcessBody=True`nQualifyingSubjectLine=(?i)report|test|message`n" +
+            "[Configuration2]`nSubjectLineMask=.*`nEvent=`$JOB:ADD,S,J,FILE=[[ATTACHMENT]]`nAllowedSenders=ALL`nProcessAttachments=True`nAttachmentMask=.+`n" +
+            "[Configuration3]`nSubjectLineMask=^(.*)$`nEvent=`$CONSOLE:DISPLAY,[[SUBJECT]] from [[SENDER]] at [[DATE]]`nAllowedSenders=ALL`n"
+        $ini = New-HostileIni $dir "EmailProtocol=Folder`nServer=mailbox" 'Strip'
+        $text = (Get-Content -Raw $ini)
+        Set-Content $ini ($text.Substring(0, $text.IndexOf('[Configuration1]')) + $rules) -NoNewline
+        $r = Invoke-SmartEmailRun -Path $ini -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Scanned | Should -Be $count
+        $r.EventsSubmitted | Should -BeGreaterThan $count
+        foreach ($file in Get-ChildItem (Join-Path $dir 'msgin')) {
+            $bytes = [IO.File]::ReadAllBytes($file.FullName)
+            @($bytes[0..($bytes.Length - 3)] | Where-Object { $_ -lt 0x20 -or $_ -gt 0x7E }).Count | Should -Be 0 -Because "$($file.Name) is one printable ASCII line"
+        }
+        $again = Invoke-SmartEmailRun -Path $ini -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        ($again.Scanned, $again.Errors.Count) | Should -Be @(0, 0)
+    }
+}

@@ -1,5 +1,6 @@
 using SmartEmail.Run;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace SmartEmail.Engine.Tests.Run;
 
@@ -8,7 +9,7 @@ namespace SmartEmail.Engine.Tests.Run;
 /// passes: before and after each prepared event, each commit into MSGIN, each delete and each state save. The next run
 /// must deliver every event exactly once and never delete a message whose events were not all delivered.
 /// </summary>
-public sealed class MessageProcessorCrashTests
+public sealed class MessageProcessorCrashTests(ITestOutputHelper output)
 {
     private static readonly string[] Subjects = { "ok1", "ok2", "no3", "ok4", "no5", "ok6" };
 
@@ -101,6 +102,7 @@ public sealed class MessageProcessorCrashTests
             Assert.Equal(delivered, world.Sink.Delivered.Count);
             Assert.All(world.State.Mailbox(world.Mailbox.Uri).Messages.Values, m => Assert.Equal(MessageStatus.Done, m.Status));
         }
+        output.WriteLine($"watermark {watermark}, DeleteEmails={mode}: killed at each of {boundaries} step boundaries");
     }
 
     [Fact]

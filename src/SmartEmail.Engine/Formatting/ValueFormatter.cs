@@ -41,9 +41,6 @@ namespace SmartEmail.Formatting
         /// <summary>A <c>[[NAME]]</c> token.</summary>
         public static readonly Regex TokenPattern = new Regex(@"\[\[([^\[\]]+)\]\]", RegexOptions.CultureInvariant);
 
-        /// <summary>The longest text a diagnostic quotes of a value.</summary>
-        public const int DiagnosticLength = 120;
-
         private readonly EncodingFit? _fit;
         private readonly bool _strip;
 
@@ -87,11 +84,7 @@ namespace SmartEmail.Formatting
             TokenPattern.Replace(template, token => lookup(token.Groups[1].Value) ?? token.Value);
 
         /// <summary>A message's text (a subject, a sender, a file name) as a diagnostic may quote it: one line, shortened.</summary>
-        public static string Quote(string? value)
-        {
-            var line = OneLine(value ?? string.Empty);
-            return line.Length > DiagnosticLength ? line.Substring(0, DiagnosticLength) + "…" : line;
-        }
+        public static string Quote(string? value) => DisplayText.Quote(value);
 
         private string Value(string name, string value, ValueDestination destination, List<string> unsafeTokens)
         {
@@ -108,24 +101,8 @@ namespace SmartEmail.Formatting
                 case ValueDestination.Diagnostic:
                     return Quote(value);
                 default:
-                    return OneLine(value);
+                    return DisplayText.OneLine(value);
             }
-        }
-
-        /// <summary>Each character that breaks a line becomes a space (a CR LF pair one space).</summary>
-        private static string OneLine(string value)
-        {
-            if (!UnsafeCharacters.AnyBreaksLine(value))
-                return value;
-            var builder = new StringBuilder(value.Length);
-            for (var i = 0; i < value.Length; i++)
-            {
-                if (!UnsafeCharacters.BreaksLine(value[i]))
-                    builder.Append(value[i]);
-                else if (!(value[i] == '\n' && i > 0 && value[i - 1] == '\r'))
-                    builder.Append(' ');
-            }
-            return builder.ToString();
         }
 
         private static bool HasAny(string value, Func<char, bool> test)

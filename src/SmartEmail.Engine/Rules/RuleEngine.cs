@@ -175,7 +175,7 @@ namespace SmartEmail.Rules
                 {
                     qualified = _qualifier.IsMatch(message.Subject);
                     checks.Add(new RuleCheck("Qualifier", qualified ? CheckStatus.Passed : CheckStatus.Failed,
-                        () => $"subject '{message.Subject}' {(qualified ? "matches" : "does not match")} QualifyingSubjectLine '{Rule.QualifyingSubjectLine}'"));
+                        () => $"subject '{DisplayText.Quote(message.Subject)}' {(qualified ? "matches" : "does not match")} QualifyingSubjectLine '{Rule.QualifyingSubjectLine}'"));
                     checks.Add(new RuleCheck("Subject", CheckStatus.Skipped, "with QualifyingSubjectLine only body lines generate events"));
                 }
                 else
@@ -184,7 +184,7 @@ namespace SmartEmail.Rules
                     if (m.Success)
                         matches.Add(("Subject", m));
                     checks.Add(new RuleCheck("Subject", m.Success ? CheckStatus.Passed : CheckStatus.Failed,
-                        () => $"subject '{message.Subject}' {(m.Success ? "matches" : "does not match")} '{Rule.SubjectLineMask}'"));
+                        () => $"subject '{DisplayText.Quote(message.Subject)}' {(m.Success ? "matches" : "does not match")} '{Rule.SubjectLineMask}'"));
                 }
                 if (Rule.ProcessBody && qualified)
                 {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using SmartEmail.Formatting;
 using SmartEmail.Mail;
 
 namespace SmartEmail.Commands
@@ -26,7 +27,7 @@ namespace SmartEmail.Commands
         {
             foreach (var message in Message)
             {
-                if (ShouldProcess($"{message.Id} ('{message.Subject}' from {message.From}) in {message.Source}", "Delete the message"))
+                if (ShouldProcess($"{message.Id} ('{DisplayText.Quote(message.Subject)}' from {message.From}) in {message.Source}", "Delete the message"))
                     _pending.Add((MessageStore.MailboxOf(message), message));
             }
         }

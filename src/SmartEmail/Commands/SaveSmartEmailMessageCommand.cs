@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
+using SmartEmail.Formatting;
 using SmartEmail.Mail;
 
 namespace SmartEmail.Commands
@@ -30,7 +31,7 @@ namespace SmartEmail.Commands
         {
             foreach (var message in Message)
             {
-                if (!ShouldProcess($"{message.Id} ('{message.Subject}') from {message.Source}", $"Save as .eml in {_destination}"))
+                if (!ShouldProcess($"{message.Id} ('{DisplayText.Quote(message.Subject)}') from {message.Source}", $"Save as .eml in {_destination}"))
                     continue;
                 if (MessageStore.MailboxOf(message) is MailSource source)
                     _sources.Add(source);

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using SmartEmail.Events;
+using SmartEmail.Formatting;
 
 namespace SmartEmail.Commands
 {
@@ -96,7 +97,7 @@ namespace SmartEmail.Commands
             {
                 if (result.Outcome != RuleOutcome.Accepted)
                 {
-                    WriteVerbose($"{result.Rule} did not accept '{result.Message.Subject}' ({result.Outcome}): nothing to submit.");
+                    WriteVerbose($"{result.Rule} did not accept '{DisplayText.Quote(result.Message.Subject)}' ({result.Outcome}): nothing to submit.");
                     continue;
                 }
                 foreach (var e in result.Events)

@@ -91,7 +91,7 @@ public class ValueFormatterTests
     public void ADiagnosticQuoteIsOneShortLine()
     {
         var quoted = ValueFormatter.Quote(new string('x', 200) + "\u2028");
-        Assert.Equal(ValueFormatter.DiagnosticLength + 1, quoted.Length);
+        Assert.Equal(DisplayText.MaxLength + 1, quoted.Length);
         Assert.EndsWith("…", quoted);
         Assert.Equal("a b", ValueFormatter.Quote("a\u2029b"));
     }

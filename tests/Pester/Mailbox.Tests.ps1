@@ -26,7 +26,7 @@ BeforeAll {
     $Ct = [System.Threading.CancellationToken]::None
 
     # Kind/PortKey name the services.json entry; ports are read at run time, so moved harness ports work too.
-    # TlsMode Auto means STARTTLS on the harness's plain ports (implicit TLS is automatic on 993/995 only).
+    # TlsMode Auto finds STARTTLS on the harness's plain ports; the implicit-TLS ones force Implicit, which is tested too.
     $Endpoints = @{
         'IMAPS'         = @{ Name = 'IMAPS'; Kind = 'imap'; PortKey = 'tlsPort'; TlsMode = 'Implicit'; Connected = 'Connected to imaps://*'; StartTls = '' }
         'IMAP+STARTTLS' = @{ Name = 'IMAP+STARTTLS'; Kind = 'imap'; PortKey = 'port'; TlsMode = 'Auto'; Connected = 'Connected to imap://*'; StartTls = '^C: \S+ STARTTLS$' }
@@ -190,7 +190,9 @@ Describe 'Get-, Save- and Remove-SmartEmailMessage over <Name>' -Tag 'Integratio
         $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml')
         $log = Join-Path $TestDrive "$($Endpoint.Name)-protocol.log"
         @(Get-SmartEmailMessage @Mailbox -ProtocolLogPath $log).Count | Should -Be 1
-        $lines = @(Get-Content -LiteralPath $log)
+        # TlsMode=Auto notes which way it chose ("TLS: ...", see TlsDetection.Tests.ps1) before MailKit connects.
+        $lines = @(Get-Content -LiteralPath $log | Where-Object { -not $_.StartsWith('TLS: ') })
+        @(Get-Content -LiteralPath $log | Where-Object { $_.StartsWith('TLS: ') }).Count | Should -Be ([int]($Endpoint.TlsMode -eq 'Auto'))
         $lines[0] | Should -BeLike $Endpoint.Connected
         $lines | Select-Object -Skip 1 | ForEach-Object { $_ | Should -Match '^[CS]: ' }
         $commands = Get-LogCommand $log

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Net.Security;
@@ -13,77 +14,6 @@ using MailKit.Security;
 
 namespace SmartEmail.Mail
 {
-    /// <summary>
-    /// Decides whether a server certificate is accepted: a trusted certificate for the right host always is; a pinned
-    /// thumbprint accepts exactly that certificate; AcceptUntrustedCertificate accepts an untrusted or self-signed one,
-    /// but never one issued for another host. It remembers why it refused, so the error can say so.
-    /// </summary>
-    public sealed class CertificatePolicy
-    {
-        private readonly string _server;
-        private readonly bool _acceptUntrusted;
-        private readonly string? _thumbprint;
-
-        /// <summary>Creates the policy for one server.</summary>
-        public CertificatePolicy(string server, bool acceptUntrusted, string? thumbprint)
-        {
-            _server = server;
-            _acceptUntrusted = acceptUntrusted;
-            _thumbprint = thumbprint == null ? null : new string(thumbprint.Where(Uri.IsHexDigit).ToArray()).ToUpperInvariant();
-        }
-
-        /// <summary>Why the last certificate was refused, or null.</summary>
-        public string? Rejection { get; private set; }
-
-        /// <summary>A warning to show when an untrusted certificate was accepted, or null.</summary>
-        public string? Warning { get; private set; }
-
-        /// <summary>The validation callback for SslStream and MailKit.</summary>
-        public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-        {
-            Rejection = null;
-            if (certificate == null)
-            {
-                Rejection = $"{_server} presented no certificate.";
-                return false;
-            }
-            var cert = certificate as X509Certificate2 ?? new X509Certificate2(certificate);
-            var describe = $"subject '{cert.Subject}', issuer '{cert.Issuer}', SHA-1 thumbprint {cert.Thumbprint}, SHA-256 thumbprint {Sha256(cert)}";
-            if (_thumbprint != null)
-            {
-                if (string.Equals(_thumbprint, cert.Thumbprint, StringComparison.OrdinalIgnoreCase) || string.Equals(_thumbprint, Sha256(cert), StringComparison.OrdinalIgnoreCase))
-                    return true;
-                Rejection = $"The certificate of {_server} is not the pinned one (CertificateThumbprint {_thumbprint}): it has {describe}.";
-                return false;
-            }
-            if (errors == SslPolicyErrors.None)
-                return true;
-            if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-            {
-                Rejection = $"The certificate of {_server} was issued for another name ({describe}); set Server to the host name on the certificate.";
-                return false;
-            }
-            if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
-            {
-                Rejection = $"{_server} presented no certificate.";
-                return false;
-            }
-            if (_acceptUntrusted)
-            {
-                Warning = $"Accepting the untrusted (self-signed?) certificate of {_server} because SelfSignedCertificate is on: {describe}.";
-                return true;
-            }
-            Rejection = $"The certificate of {_server} is not trusted by this machine ({describe}). Install its issuer as trusted, pin it with CertificateThumbprint, or set SelfSignedCertificate=True.";
-            return false;
-        }
-
-        private static string Sha256(X509Certificate2 cert)
-        {
-            using (var sha = SHA256.Create())
-                return BitConverter.ToString(sha.ComputeHash(cert.RawData)).Replace("-", string.Empty);
-        }
-    }
-
     /// <summary>Connects and logs in MailKit clients with SmartEmail's TLS rules, and turns failures into <see cref="MailboxException"/>s.</summary>
     internal static class MailConnector
     {
@@ -91,10 +21,16 @@ namespace SmartEmail.Mail
             new ActivityLogger(settings.ProtocolLog == null ? (IProtocolLogger)new NullProtocolLogger() : new ProtocolLogger(settings.ProtocolLog, leaveOpen: true) { RedactSecrets = true }, watchdog);
 
         /// <summary>Connects and authenticates; warnings (an accepted untrusted certificate, a sign-in near its end) go to the log.</summary>
+        /// <param name="client">The client to connect.</param>
+        /// <param name="settings">Where and how.</param>
+        /// <param name="implicitTlsPort">The protocol's standard implicit-TLS port (993, 995 or 465), which with
+        /// TlsMode=Auto also names its standard STARTTLS ports (143, 110, 587 and 25).</param>
+        /// <param name="log">Where the TLS decision, warnings and sign-in details go.</param>
+        /// <param name="cancellationToken">A stop.</param>
         public static void Open(MailService client, MailboxSettings settings, int implicitTlsPort, IEngineLog log, CancellationToken cancellationToken)
         {
             if (settings.Port == null)
-                throw new MailboxException(MailboxErrorKind.Configuration, $"No port is set for {settings.Server}: there is no default (the usual ones are {implicitTlsPort - 850} and {implicitTlsPort} for {settings.Protocol}).");
+                throw new MailboxException(MailboxErrorKind.Configuration, $"No port is set for {settings.Server}: there is no default (the usual ones are {string.Join(", ", TlsDetector.StartTlsPorts(implicitTlsPort))} and {implicitTlsPort} for {settings.Protocol}).");
             var port = settings.Port.Value;
             var policy = new CertificatePolicy(settings.Server, settings.AcceptUntrustedCertificate, settings.CertificateThumbprint);
             client.Timeout = (int)settings.Timeout.TotalMilliseconds;
@@ -102,29 +38,59 @@ namespace SmartEmail.Mail
             client.SslProtocols = Protocols(settings.SecurityProtocol);
             // Client certificate revocation checks reach out to the internet; the server's chain is still validated.
             client.CheckCertificateRevocation = false;
+            var standard = TlsDetector.StandardPortMode(port, implicitTlsPort);
+            var detect = settings.TlsMode == TlsMode.Auto && standard == null;
             var options = settings.TlsMode switch
             {
                 TlsMode.Implicit => SecureSocketOptions.SslOnConnect,
                 TlsMode.StartTls => SecureSocketOptions.StartTls,
                 TlsMode.None => SecureSocketOptions.None,
-                _ => port == implicitTlsPort ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls,
+                _ => standard ?? SecureSocketOptions.Auto, // undecided: ConnectDetected sets what the server's behaviour says
             };
             var where = $"{settings.Server}:{port}";
+            var started = Stopwatch.StartNew();
+            // Whether the server said nothing, so that TlsMode=Auto chose implicit TLS: failures are explained by it.
+            bool Silent() => detect && options == SecureSocketOptions.SslOnConnect;
             // MailKit's Timeout does not bound the wait for the server's greeting (a STARTTLS client on an implicit TLS
             // port waits until the server gives up, minutes later), so connecting gets a deadline of its own.
             using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             try
             {
                 deadline.CancelAfter(settings.Timeout);
-                client.Connect(settings.Server, port, options, deadline.Token);
+                if (detect)
+                    ConnectDetected(client, settings, port, where, started, log, ref options, deadline.Token);
+                else
+                {
+                    if (settings.TlsMode == TlsMode.Auto)
+                        Note(settings, log, options == SecureSocketOptions.SslOnConnect
+                            ? $"TLS: port {port} of {settings.Server} is the standard implicit-TLS port: implicit TLS."
+                            : $"TLS: port {port} of {settings.Server} is a standard STARTTLS port: STARTTLS (required), without waiting to see whether the server greets.");
+                    client.Connect(settings.Server, port, options, deadline.Token);
+                }
+            }
+            catch (MailboxException)
+            {
+                throw;
+            }
+            catch (Exception e) when (detect && deadline.IsCancellationRequested && !(e is OperationCanceledException))
+            {
+                // The socket was closed to stop a TLS handshake that MailKit does not let a token stop (see ConnectDetected).
+                var canceled = new OperationCanceledException(e.Message, e, deadline.Token);
+                if (cancellationToken.IsCancellationRequested)
+                    throw new ConnectCanceledException(where, TimeoutHint(options, Silent()), canceled);
+                throw new MailboxException(MailboxErrorKind.Timeout, $"{where} did not answer within {settings.Timeout.TotalSeconds:0} s.{TimeoutHint(options, Silent())}", e);
             }
             catch (SslHandshakeException e)
             {
                 if (policy.Rejection != null)
                     throw new MailboxException(MailboxErrorKind.Certificate, policy.Rejection, e);
+                if (Silent() && IsTimeout(e))
+                    throw new MailboxException(MailboxErrorKind.Timeout, $"{where} did not answer within {settings.Timeout.TotalSeconds:0} s.{TimeoutHint(options, Silent())}", e);
                 var minimum = settings.SecurityProtocol == null ? "the platform's" : settings.SecurityProtocol.ToString();
-                throw new MailboxException(MailboxErrorKind.Tls,
-                    $"The TLS handshake with {where} failed: the server may only offer TLS versions below the minimum ({minimum}), or it does not speak TLS on this port (check TlsMode and Port). {e.InnerException?.Message ?? e.Message}", e);
+                var why = Silent()
+                    ? $"{where} sent no greeting within {TlsDetector.Milliseconds(TlsDetector.GreetingWait)}, so SmartEmail began implicit TLS (TlsMode=Auto), and the TLS handshake failed: the server may only offer TLS versions below the minimum ({minimum}), or it greets late in plain text (then set TlsMode=StartTls)."
+                    : $"The TLS handshake with {where} failed: the server may only offer TLS versions below the minimum ({minimum}), or it does not speak TLS on this port (check TlsMode and Port).";
+                throw new MailboxException(MailboxErrorKind.Tls, $"{why} {e.InnerException?.Message ?? e.Message}", e);
             }
             catch (NotSupportedException e) when (options == SecureSocketOptions.StartTls)
             {
@@ -137,12 +103,12 @@ namespace SmartEmail.Mail
             catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
             {
                 // The caller's token: a stop, or the idle watchdog, which then reports it as the greeting's timeout.
-                throw new ConnectCanceledException(where, TimeoutHint(options), e);
+                throw new ConnectCanceledException(where, TimeoutHint(options, Silent()), e);
             }
             catch (Exception e) when (e is TimeoutException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested
                 || e is IOException && e.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut })
             {
-                throw new MailboxException(MailboxErrorKind.Timeout, $"{where} did not answer within {settings.Timeout.TotalSeconds:0} s.{TimeoutHint(options)}", e);
+                throw new MailboxException(MailboxErrorKind.Timeout, $"{where} did not answer within {settings.Timeout.TotalSeconds:0} s.{TimeoutHint(options, Silent())}", e);
             }
             catch (Exception e) when (e is IOException || e is ProtocolException)
             {
@@ -187,6 +153,67 @@ namespace SmartEmail.Mail
         }
 
         /// <summary>
+        /// TlsMode=Auto on a non-standard port: connects the socket, lets <see cref="TlsDetector"/> watch for a greeting,
+        /// and hands the same socket to MailKit with STARTTLS (a greeting came) or implicit TLS (silence). Certificate
+        /// checks, TLS versions and timeouts are the client's, exactly as for a connection MailKit opens itself.
+        /// </summary>
+        /// <remarks><paramref name="options"/> is set to the mode chosen as soon as it is known, so that a failure can be explained by it.</remarks>
+        private static void ConnectDetected(MailService client, MailboxSettings settings, int port, string where, Stopwatch started, IEngineLog log, ref SecureSocketOptions options, CancellationToken deadline)
+        {
+            var socket = TlsDetector.Connect(settings.Server, port, deadline);
+            try
+            {
+                var greeting = TlsDetector.Listen(socket, TlsDetector.GreetingWait, deadline);
+                switch (greeting.Kind)
+                {
+                    case GreetingKind.Closed:
+                        throw new MailboxException(MailboxErrorKind.Connection,
+                            $"{where} accepted the connection and closed it after {TlsDetector.Milliseconds(greeting.After)} without a greeting (for STARTTLS) or a TLS handshake (for implicit TLS): check Server and Port.");
+                    case GreetingKind.Text:
+                        options = SecureSocketOptions.StartTls;
+                        Note(settings, log, $"TLS: greeting received from {where} after {TlsDetector.Milliseconds(greeting.After)} ('{greeting.FirstLine}'): STARTTLS (required).");
+                        break;
+                    default:
+                        options = SecureSocketOptions.SslOnConnect;
+                        Note(settings, log, $"TLS: server silent for {TlsDetector.Milliseconds(greeting.After)} on port {port} of {settings.Server}: implicit TLS.");
+                        break;
+                }
+                // MailKit applies its Timeout to a socket it is given only after the TLS handshake, so a server that
+                // accepts and never answers the ClientHello would otherwise hold the handshake for ever.
+                var left = settings.Timeout - started.Elapsed;
+                socket.ReceiveTimeout = socket.SendTimeout = (int)Math.Max(1, left.TotalMilliseconds);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            try
+            {
+                // Its TLS handshake on a given socket does not watch the token either; closing the socket stops it.
+                using (deadline.Register(socket.Dispose))
+                    client.Connect(socket, settings.Server, port, options, deadline);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>A line for -Verbose and, when one is kept, the protocol log (whose logger flushes after every write).</summary>
+        private static void Note(MailboxSettings settings, IEngineLog log, string text)
+        {
+            log.Verbose(text);
+            var stream = settings.ProtocolLog;
+            if (stream == null)
+                return;
+            var bytes = System.Text.Encoding.ASCII.GetBytes(text + "\r\n");
+            stream.Write(bytes, 0, bytes.Length);
+            stream.Flush();
+        }
+
+        /// <summary>
         /// SASL XOAUTH2 with a token from the source. A cached token the server refuses (revoked early, or the server's
         /// view of it changed) is worth exactly one more try with a fresh one; a fresh token refused is a permission problem.
         /// </summary>
@@ -224,8 +251,19 @@ namespace SmartEmail.Mail
             }
         }
 
-        private static string TimeoutHint(SecureSocketOptions options) =>
-            options == SecureSocketOptions.StartTls ? " If this port expects TLS from the first byte (IMAPS, POP3S), set TlsMode=Implicit." : string.Empty;
+        private static string TimeoutHint(SecureSocketOptions options, bool silent) =>
+            silent ? $" It sent no greeting within {TlsDetector.Milliseconds(TlsDetector.GreetingWait)} (as a server that wants STARTTLS would) and did not answer a TLS handshake either (as an implicit-TLS server would): check Server and Port."
+            : options == SecureSocketOptions.StartTls ? " If this port expects TLS from the first byte (IMAPS, POP3S), set TlsMode=Implicit." : string.Empty;
+
+        private static bool IsTimeout(Exception e)
+        {
+            for (var inner = (Exception?)e; inner != null; inner = inner.InnerException)
+            {
+                if (inner is TimeoutException || inner is SocketException { SocketErrorCode: SocketError.TimedOut })
+                    return true;
+            }
+            return false;
+        }
 
         /// <summary>Logs out politely when the connection is still up, and always frees the client.</summary>
         public static void Close(MailService? client)

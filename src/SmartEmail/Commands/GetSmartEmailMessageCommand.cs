@@ -46,7 +46,7 @@ namespace SmartEmail.Commands
         [ValidateSet("SSL2", "SSL", "TLS1", "TLS1_1", "TLS1_2", "TLS1_3")]
         public string? SecurityProtocol { get; set; }
 
-        /// <summary>Auto, Implicit, StartTls or None.</summary>
+        /// <summary>Auto (standard ports by number, any other by whether the server greets), Implicit, StartTls or None.</summary>
         [Parameter(ParameterSetName = ServerSet)]
         [ValidateSet("Auto", "Implicit", "StartTls", "None")]
         public string TlsMode { get; set; } = "Auto";

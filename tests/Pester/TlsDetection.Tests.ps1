@@ -1,0 +1,225 @@
+#Requires -Version 7.2
+# TlsMode=Auto on ports that are not the standard ones, against the private dovecot and SMTP sink of tests/services,
+# whose implicit-TLS ports (IMAPS, POP3S, SMTPS) and STARTTLS ports all have non-standard numbers: without TlsMode,
+# a silent server must get implicit TLS and a greeting one STARTTLS, decided in well under the timeout. Before, the
+# implicit-TLS ports hung for the whole timeout (issue 16, defect 5).
+# Needs SMARTEMAIL_TEST_SERVICES and SMARTEMAIL_MODULE_PATH; build.ps1 -Task Test sets both.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+    Import-Module (Get-ModuleUnderTest) -Force
+    Initialize-TestMailKit
+    $Service = Get-TestService
+    $GetId = 'SmartEmail.Commands.GetSmartEmailMessageCommand'
+    $Sha256 = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($Service.certificate).GetCertHashString('SHA256')
+    $Fixtures = Get-FixturePath 'messages'
+    $Password = 'Tls-4rQ-secret'
+    $Alice = [pscredential]::new('alice', (ConvertTo-SecureString 'alice-secret' -AsPlainText -Force))
+    # Well under the old 60 s hang, loose enough for a loaded 2-core machine: timings are not asserted tightly.
+    $Fast = [TimeSpan]::FromSeconds(10)
+
+    # Reads alice's mailbox without -TlsMode; returns what came back, how long it took, the protocol log and -Verbose.
+    function Read-Mailbox([string] $Protocol, [int] $Port) {
+        $log = Join-Path $TestDrive "$Protocol-$Port-$([guid]::NewGuid().ToString('N')).log"
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $out = @(Get-SmartEmailMessage -Server $Service.host -Port $Port -Protocol $Protocol -Credential $Alice -CertificateThumbprint $Sha256 -ProtocolLogPath $log -Verbose 4>&1)
+        $watch.Stop()
+        [pscustomobject]@{
+            Messages = @($out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+            Verbose  = @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+            Log      = @(Get-Content -LiteralPath $log)
+            Elapsed  = $watch.Elapsed
+        }
+    }
+
+    # A reference INI (tests/fixtures/ini) filled in the vendor's way: SecurityProtocol=TLS1_2 and the TLS port,
+    # no TlsMode (smartemail.exe has none); everything else as the reference prints it.
+    function New-VendorIni([string] $Protocol, [int] $Port) {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive ([guid]::NewGuid().ToString('N')))
+        New-Item -ItemType Directory (Join-Path $dir 'msgin') | Out-Null
+        $text = Get-Content -Raw (Get-FixturePath 'ini/example2.ini')
+        $text = $text -replace '(?m)^MSGINDirectory=.*$', 'MSGINDirectory=msgin'
+        $text = $text -replace '(?m)^DownloadFolder=.*$', 'DownloadFolder=received'
+        $text = $text -replace '(?m)^OpConUser=\s*$', 'OpConUser=ocadm'
+        $text = $text -replace '(?m)^OpConUserPassword=\s*$', "OpConUserPassword=$Password"
+        $text = $text -replace '(?m)^User=\s*$', 'User=alice'
+        $text = $text -replace '(?m)^Password=\s*$', 'Password=alice-secret'
+        $text = $text -replace '(?m)^Server=\s*$', "Server=$($Service.host)`r`nSelfSignedCertificate=True"
+        $text = $text -replace '(?m)^EmailProtocol=\s*$', "EmailProtocol=$Protocol"
+        $text = $text -replace '(?m)^SecurityProtocol=\s*$', 'SecurityProtocol=TLS1_2'
+        $text = $text -replace '(?m)^Port=\s*$', "Port=$Port"
+        $text | Should -Not -Match '(?m)^TlsMode='
+        Set-Content (Join-Path $dir 'SMArtEmail.ini') $text -NoNewline
+        [pscustomobject]@{ Ini = (Join-Path $dir 'SMArtEmail.ini'); MsgIn = (Join-Path $dir 'msgin') }
+    }
+
+    function New-Mail([string] $Subject, [string] $Attachment) {
+        $builder = [MimeKit.BodyBuilder]::new()
+        $builder.TextBody = "body`r`n"
+        if ($Attachment) { $null = $builder.Attachments.Add($Attachment, [Text.Encoding]::UTF8.GetBytes('pdf'), [MimeKit.ContentType]::new('application', 'pdf')) }
+        $m = [MimeKit.MimeMessage]::new()
+        $m.From.Add([MimeKit.MailboxAddress]::Parse('admin@anycompany.com'))
+        $m.To.Add([MimeKit.MailboxAddress]::Parse('alice@smartemail.test'))
+        $m.Subject = $Subject
+        $m.Body = $builder.ToMessageBody()
+        $m
+    }
+}
+
+Describe 'TlsMode=Auto on non-standard ports: Get-SmartEmailMessage' -Tag 'Integration', 'Services', 'Mailbox' {
+    BeforeEach {
+        Clear-TestMailbox -User alice
+        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml')
+    }
+
+    It 'reads <Protocol> on the implicit-TLS port without -TlsMode, fast, choosing implicit TLS after the server stayed silent' -ForEach @(
+        @{ Protocol = 'IMAP'; Kind = 'imap'; Scheme = 'imaps' }
+        @{ Protocol = 'POP'; Kind = 'pop3'; Scheme = 'pops' }
+    ) {
+        $port = [int] $Service.$Kind.tlsPort
+        $r = Read-Mailbox $Protocol $port
+        $r.Messages.MessageId | Should -Be @('plain-1@example.com')
+        $r.Elapsed | Should -BeLessThan $Fast -Because 'the old code waited the whole 60 s timeout for a plain greeting'
+        $line = "^TLS: server silent for \d+ ms on port $port of $([regex]::Escape($Service.host)): implicit TLS\.$"
+        @($r.Log -match $line).Count | Should -Be 1 -Because ($r.Log -join "`n")
+        @($r.Log -like "Connected to ${Scheme}://*").Count | Should -Be 1
+        @($r.Log -match '^C: (\S+ )?(STARTTLS|STLS)$').Count | Should -Be 0
+        @($r.Verbose -match $line).Count | Should -Be 1
+    }
+
+    It 'negotiates STARTTLS on the <Protocol> STARTTLS port without -TlsMode, after the server greeted' -ForEach @(
+        @{ Protocol = 'IMAP'; Kind = 'imap'; Scheme = 'imap'; StartTls = '^C: \S+ STARTTLS$' }
+        @{ Protocol = 'POP'; Kind = 'pop3'; Scheme = 'pop'; StartTls = '^C: STLS$' }
+    ) {
+        $port = [int] $Service.$Kind.port
+        $r = Read-Mailbox $Protocol $port
+        $r.Messages.MessageId | Should -Be @('plain-1@example.com')
+        $r.Elapsed | Should -BeLessThan $Fast
+        $line = "^TLS: greeting received from $([regex]::Escape($Service.host)):$port after \d+ ms \('.+'\): STARTTLS \(required\)\.$"
+        @($r.Log -match $line).Count | Should -Be 1 -Because ($r.Log -join "`n")
+        @($r.Log -like "Connected to ${Scheme}://*").Count | Should -Be 1
+        @($r.Log -match $StartTls).Count | Should -Be 1
+        # The greeting was only peeked at: MailKit still read all of it.
+        @($r.Log -match '^S: (\* OK|\+OK)').Count | Should -BeGreaterThan 0
+        $r.Log -join "`n" | Should -Not -Match 'alice-secret'
+        @($r.Verbose -match $line).Count | Should -Be 1
+    }
+
+    It 'still forces the mode given: -TlsMode StartTls on the <Protocol> implicit-TLS port waits for a greeting and times out' -ForEach @(
+        @{ Protocol = 'IMAP'; Kind = 'imap' }
+        @{ Protocol = 'POP'; Kind = 'pop3' }
+    ) {
+        $err = { Get-SmartEmailMessage -Server $Service.host -Port $Service.$Kind.tlsPort -Protocol $Protocol -TlsMode StartTls -Credential $Alice -CertificateThumbprint $Sha256 -TimeoutSeconds 2 } |
+            Should -Throw -ErrorId "MailboxTimeout,$GetId" -PassThru
+        $err.Exception.Message | Should -Match 'TlsMode=Implicit'
+    }
+
+    It 'still refuses an untrusted certificate on the detected implicit-TLS port' {
+        $err = { Get-SmartEmailMessage -Server $Service.host -Port $Service.imap.tlsPort -Credential $Alice } |
+            Should -Throw -ErrorId "MailboxCertificate,$GetId" -PassThru
+        $err.Exception.Message | Should -Match 'not trusted by this machine'
+    }
+}
+
+Describe 'TlsMode=Auto on a port where a server neither greets nor speaks TLS' -Tag 'Integration', 'Mailbox' {
+    BeforeAll {
+        # The kernel completes the TCP handshake for the listen backlog; nobody ever reads or writes.
+        $Silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $Silent.Start()
+        $SilentPort = $Silent.LocalEndpoint.Port
+    }
+    AfterAll { $Silent.Stop() }
+
+    It 'fails <Protocol> with MailboxTimeout within the timeout, naming host and port and both attempts' -ForEach @(
+        @{ Protocol = 'IMAP' }
+        @{ Protocol = 'POP' }
+    ) {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $err = { Get-SmartEmailMessage -Server 127.0.0.1 -Port $SilentPort -Protocol $Protocol -Credential $Alice -TimeoutSeconds 3 } |
+            Should -Throw -ErrorId "MailboxTimeout,$GetId" -PassThru
+        $watch.Elapsed | Should -BeLessThan ([TimeSpan]::FromSeconds(8)) -Because 'the timeout is 3 s'
+        $err.CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $err.Exception.Message | Should -Match "127\.0\.0\.1:$SilentPort did not answer within 3 s"
+        $err.Exception.Message | Should -Match 'sent no greeting within \d+ ms'
+        $err.Exception.Message | Should -Match 'did not answer a TLS handshake either'
+        $err.Exception.Message | Should -Not -Match 'alice-secret'
+    }
+}
+
+Describe 'TlsMode=Auto: a vendor INI with SecurityProtocol=TLS1_2 and the implicit-TLS port' -Tag 'Integration', 'Services', 'Run' {
+    BeforeAll {
+        $Legacy = Join-Path (Split-Path $env:SMARTEMAIL_MODULE_PATH) 'smartemail.ps1'
+        function Invoke-Legacy([string[]] $Arguments) {
+            $exe = [Environment]::ProcessPath
+            [string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+            $output = & $exe @prefix -NoProfile -NonInteractive -File $Legacy @Arguments 2>&1 | ForEach-Object { "$_" }
+            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output -join "`n" }
+        }
+    }
+    BeforeEach {
+        Clear-TestMailbox alice
+        $null = Add-TestMessage -User alice -Message @(
+            (New-Mail 'Test' 'SMArtEmail Test.pdf')
+            (New-Mail 'Test without attachment' $null))
+    }
+
+    It 'Invoke-SmartEmailRun -WhatIf reads <Protocol> on port tlsPort and decides, fast' -ForEach @(
+        @{ Protocol = 'IMAP'; Kind = 'imap' }
+        @{ Protocol = 'POP'; Kind = 'pop3' }
+    ) {
+        $e = New-VendorIni $Protocol ([int] $Service.$Kind.tlsPort)
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $r = Invoke-SmartEmailRun -Path $e.Ini -WhatIf -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        $watch.Elapsed | Should -BeLessThan $Fast
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Scanned | Should -Be 2
+        $r.Accepted | Should -Be 1
+        @(Get-ChildItem $e.MsgIn).Count | Should -Be 0 -Because '-WhatIf writes no event'
+    }
+
+    It 'smartemail.ps1 -inifile: runs it and exits 0 with the event written' {
+        $e = New-VendorIni 'IMAP' ([int] $Service.imap.tlsPort)
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $r = Invoke-Legacy @("-inifile:$($e.Ini)")
+        $watch.Elapsed | Should -BeLessThan ([TimeSpan]::FromSeconds(20)) -Because 'a fresh pwsh starts in about a second; the old hang took 60 s'
+        $r.ExitCode | Should -Be 0 -Because $r.Output
+        $r.Output | Should -Match 'SmartEmail run: 2 scanned, 1 accepted'
+        $r.Output | Should -Not -Match $Password
+        Get-ChildItem $e.MsgIn | ForEach-Object { Get-Content $_.FullName -Raw } | Should -Be @("`$CONSOLE:DISPLAY,the test passed,ocadm,$Password`r`n")
+    }
+}
+
+Describe 'TlsMode=Auto: notices to the SMTP sink on its non-standard ports' -Tag 'Integration', 'Services', 'Run' {
+    BeforeEach { Clear-TestMailbox bob }
+
+    It 'sends the notices through the <Name> port without TlsMode, choosing <Mode>' -ForEach @(
+        @{ Name = 'SMTPS'; PortKey = 'tlsPort'; Mode = 'implicit TLS'; Line = '^TLS: server silent for \d+ ms on port {0} of 127\.0\.0\.1: implicit TLS\.$' }
+        @{ Name = 'STARTTLS'; PortKey = 'port'; Mode = 'STARTTLS'; Line = '^TLS: greeting received from 127\.0\.0\.1:{0} after \d+ ms \(''220.*''\): STARTTLS \(required\)\.$' }
+    ) {
+        # The demo's folder mailbox; notices go out through the sink, which delivers them into bob's Maildir.
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive ([guid]::NewGuid().ToString('N')))
+        Copy-Item (Join-Path (Get-RepoRoot) 'docs/examples/mailbox') $dir -Recurse
+        New-Item -ItemType Directory (Join-Path $dir 'msgin') | Out-Null
+        $port = [int] $Service.smtp.$PortKey
+        $text = Get-Content -Raw (Join-Path (Get-RepoRoot) 'docs/examples/SMArtEmail.ini')
+        $text = $text -replace 'MSGINDirectory=out/MSGIN', 'MSGINDirectory=msgin'
+        $text = $text -replace '\[Mail\]', "[Mail]`nSmtpServer=127.0.0.1`nSmtpPort=$port`nNotifyFrom=smartemail@smartemail.test`nSelfSignedCertificate=True"
+        $text = $text -replace 'LogRejects=True', "LogRejects=True`nNotifyOnAccepts=True`nNotifyOnAcceptTo=bob@smartemail.test"
+        $text | Should -Not -Match '(?m)^TlsMode='
+        $ini = Join-Path $dir 'SMArtEmail.ini'
+        Set-Content $ini $text -NoNewline
+        $opcon = [pscredential]::new('ocadm', (ConvertTo-SecureString $Password -AsPlainText -Force))
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $out = @(Invoke-SmartEmailRun -Path $ini -OpConCredential $opcon -Verbose -WarningAction SilentlyContinue -InformationAction SilentlyContinue 4>&1)
+        $watch.Elapsed | Should -BeLessThan $Fast
+        $r = $out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+        $verbose = @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Notified | Should -Be 3
+        @($verbose -match ($Line -f $port)).Count | Should -Be 1 -Because ($verbose -join "`n")
+        $notices = @(Get-TestMessage -User bob)
+        $notices.Count | Should -Be 3
+        @($notices | Where-Object Subject -like 'SMArt Email - Message Accepted*').Count | Should -Be 3
+    }
+}

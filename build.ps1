@@ -280,7 +280,7 @@ function Invoke-Bench {
     $benchClock = [System.Diagnostics.Stopwatch]::StartNew()
     $results = Join-Path $Out 'bench'
     New-Item -ItemType Directory -Force $results | Out-Null
-    Invoke-Native { dotnet run --project (Join-Path $Root 'tests/SmartEmail.Bench/SmartEmail.Bench.csproj') -c Release -- (Join-Path $results 'rules.json') | Out-Host }
+    Invoke-Native { dotnet run --project (Join-Path $Root 'tests/bench/SmartEmail.Bench/SmartEmail.Bench.csproj') -c Release -- (Join-Path $results 'rules.json') | Out-Host }
     # The 10,000-message mailbox, whole process and in process, next to imapfilter on the same mailbox (own servers).
     Invoke-Build
     Invoke-Native { dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/bench/Mailbox.Bench.ps1') -ModulePath $ModuleManifest -OutputPath (Join-Path $results 'mailbox.json') | Out-Host }

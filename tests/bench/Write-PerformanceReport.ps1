@@ -4,7 +4,7 @@
     Renders the performance page (markdown) from the benchmark results in out/bench/.
 
 .DESCRIPTION
-    Reads rules.json (tests/SmartEmail.Bench: the rule engine in process) and mailbox.json (tests/bench/Mailbox.Bench.ps1:
+    Reads rules.json (tests/bench/SmartEmail.Bench: the rule engine in process) and mailbox.json (tests/bench/Mailbox.Bench.ps1:
     the 10,000-message IMAP mailbox) from -BenchPath and writes one markdown page: the machine and software the figures
     come from, one table per workload with median/min/max and ratios, each target next to its figure with met / not
     met, and for a missed target one sentence, taken from the measurements, on what limits it.
@@ -104,7 +104,7 @@ Add
 Add '## Rule engine (in process)'
 Add
 if ($rules) {
-    Add "Workload: $($rules.workload); the engine is built and every message evaluated against every rule, $($rules.rounds) rounds after one warm-up round (``tests/SmartEmail.Bench``, Release)."
+    Add "Workload: $($rules.workload); the engine is built and every message evaluated against every rule, $($rules.rounds) rounds after one warm-up round (``tests/bench/SmartEmail.Bench``, Release)."
     Add
     Add '| Measure | median | min | max |'
     Add '|---|---:|---:|---:|'

@@ -1,3 +1,5 @@
+using SmartEmail.Ini;
+
 namespace SmartEmail
 {
     /// <summary>The [Audit] section, every setting with the reference's default.</summary>
@@ -52,7 +54,7 @@ namespace SmartEmail
         /// <summary>Event log line.</summary>
         public string LogOpConEventFormat { get; internal set; } = string.Empty;
         /// <summary>The most notices per run.</summary>
-        public int MaxNotificationsPerRun { get; internal set; } = 50;
+        public int MaxNotificationsPerRun { get; internal set; } = IniSchema.Get("Audit", "MaxNotificationsPerRun").DefaultInt;
         /// <summary>The rejections log of sender and time-window rejections, resolved (SMArtEmailRejections.log beside the INI).</summary>
         public string RejectionsLogFile { get; internal set; } = string.Empty;
     }

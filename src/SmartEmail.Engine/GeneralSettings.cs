@@ -1,10 +1,14 @@
 using System;
+using SmartEmail.Ini;
 
 namespace SmartEmail
 {
     /// <summary>The [General] section.</summary>
     public sealed class GeneralSettings
     {
+        // Defaults come from the one declaration of each setting, IniSchema.
+        private const string Section = "General";
+
         /// <summary>The MSGIN folder, resolved (relative paths against the INI's folder), or null when not set.</summary>
         public string? MsgInDirectory { get; internal set; }
         /// <summary>The OpCon user events are submitted as.</summary>
@@ -14,15 +18,15 @@ namespace SmartEmail
         /// <summary>Whether and how the OpCon password is stored; never the password.</summary>
         public SecretState OpConUserPassword { get; internal set; } = new SecretState(null);
         /// <summary>Which emails are deleted.</summary>
-        public DeleteMode DeleteEmails { get; internal set; } = DeleteMode.Match;
+        public DeleteMode DeleteEmails { get; internal set; } = IniSchema.Get(Section, "DeleteEmails").DefaultChoice<DeleteMode>();
         /// <summary>Whether processed emails are saved.</summary>
-        public bool DownloadEmails { get; internal set; } = true;
+        public bool DownloadEmails { get; internal set; } = IniSchema.Get(Section, "DownloadEmails").DefaultBool;
         /// <summary>Where processed emails are saved, resolved.</summary>
         public string? DownloadFolder { get; internal set; }
         /// <summary>The exit code when no email matched.</summary>
-        public int ExitCodeForNoMatchingEmails { get; internal set; }
+        public int ExitCodeForNoMatchingEmails { get; internal set; } = IniSchema.Get(Section, "ExitCodeForNoMatchingEmails").DefaultInt;
         /// <summary>Whether LastRunDate limits and records the run.</summary>
-        public bool UseLastRunDate { get; internal set; } = true;
+        public bool UseLastRunDate { get; internal set; } = IniSchema.Get(Section, "UseLastRunDate").DefaultBool;
         /// <summary>Only mail received on or after this time is processed (local time as written), or null.</summary>
         public DateTimeOffset? LastRunDate { get; internal set; }
         /// <summary>Newer vendor key overriding NotifyOnRejects, or null.</summary>
@@ -33,15 +37,19 @@ namespace SmartEmail
         public string? TimeZone { get; internal set; }
         /// <summary>The state file, resolved, or null for the default beside the INI.</summary>
         public string? StateFile { get; internal set; }
-        /// <summary>The MSGIN file encoding name.</summary>
-        public string MsgInEncoding { get; internal set; } = "ASCII";
+        /// <summary>The MSGIN file encoding (the INI's ASCII, Windows-1252 or UTF-8).</summary>
+        public MsgInEncoding MsgInEncoding { get; internal set; } = IniSchema.Get(Section, "MsgInEncoding").DefaultChoice<MsgInEncoding>();
         /// <summary>Reject or Strip values that would inject event fields.</summary>
-        public string UnsafeValueAction { get; internal set; } = "Reject";
+        public UnsafeValueAction UnsafeValueAction { get; internal set; } = IniSchema.Get(Section, "UnsafeValueAction").DefaultChoice<UnsafeValueAction>();
         /// <summary>How long one regular expression may run.</summary>
-        public TimeSpan RegexTimeout { get; internal set; } = TimeSpan.FromSeconds(2);
+        public TimeSpan RegexTimeout { get; internal set; } = IniSchema.Get(Section, "RegexTimeout").DefaultSeconds;
         /// <summary>Whether senders must be authenticated by the trusted server.</summary>
-        public bool RequireAuthenticatedSender { get; internal set; }
+        public bool RequireAuthenticatedSender { get; internal set; } = IniSchema.Get(Section, "RequireAuthenticatedSender").DefaultBool;
         /// <summary>The trusted authserv-id, or null.</summary>
         public string? TrustedAuthServId { get; internal set; }
+        /// <summary>How many runs may fail on one message for a reason of its own before it is set aside.</summary>
+        public int MaxAttempts { get; internal set; } = IniSchema.Get(Section, "MaxAttempts").DefaultInt;
+        /// <summary>The most bytes of one message's header block that are read.</summary>
+        public int MaxHeaderBytes { get; internal set; } = IniSchema.Get(Section, "MaxHeaderBytes").DefaultInt;
     }
 }

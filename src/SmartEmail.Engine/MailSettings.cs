@@ -1,3 +1,5 @@
+using SmartEmail.Ini;
+
 namespace SmartEmail
 {
     /// <summary>The [Mail] section.</summary>
@@ -18,13 +20,13 @@ namespace SmartEmail
         /// <summary>Whether and how the mailbox password is stored; never the password.</summary>
         public SecretState Password { get; internal set; } = new SecretState(null);
         /// <summary>Whether an untrusted certificate is accepted.</summary>
-        public bool SelfSignedCertificate { get; internal set; } = true;
+        public bool SelfSignedCertificate { get; internal set; } = IniSchema.Get("Mail", "SelfSignedCertificate").DefaultBool;
         /// <summary>The pinned certificate thumbprint, or null.</summary>
         public string? CertificateThumbprint { get; internal set; }
         /// <summary>The IMAP folder.</summary>
-        public string Folder { get; internal set; } = "INBOX";
+        public string Folder { get; internal set; } = IniSchema.Get("Mail", "Folder").DefaultText;
         /// <summary>How TLS is used: Auto, Implicit, StartTls or None.</summary>
-        public Mail.TlsMode TlsMode { get; internal set; } = Mail.TlsMode.Auto;
+        public Mail.TlsMode TlsMode { get; internal set; } = IniSchema.Get("Mail", "TlsMode").DefaultChoice<Mail.TlsMode>();
         /// <summary>The SMTP server for notices, or null.</summary>
         public string? SmtpServer { get; internal set; }
         /// <summary>The SMTP port, or null.</summary>
@@ -32,7 +34,7 @@ namespace SmartEmail
         /// <summary>The minimum TLS version for SMTP, or null.</summary>
         public SecurityProtocol? SmtpSecurityProtocol { get; internal set; }
         /// <summary>How notices sign in to the SMTP server.</summary>
-        public Mail.SmtpAuthentication SmtpAuthentication { get; internal set; } = Mail.SmtpAuthentication.Mailbox;
+        public Mail.SmtpAuthentication SmtpAuthentication { get; internal set; } = IniSchema.Get("Mail", "SmtpAuthentication").DefaultChoice<Mail.SmtpAuthentication>();
         /// <summary>The From address of notices, or null.</summary>
         public string? NotifyFrom { get; internal set; }
         /// <summary>MSAL tenant, or null.</summary>
@@ -54,6 +56,6 @@ namespace SmartEmail
         /// <summary>MSAL token cache file, resolved, or null for the default.</summary>
         public string? TokenCachePath { get; internal set; }
         /// <summary>MSAL mail protocol (IMAP or POP).</summary>
-        public MailProtocol MsalMailProtocol { get; internal set; } = MailProtocol.IMAP;
+        public MailProtocol MsalMailProtocol { get; internal set; } = IniSchema.Get("Mail", "MsalMailProtocol").DefaultChoice<MailProtocol>();
     }
 }

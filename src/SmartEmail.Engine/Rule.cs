@@ -1,3 +1,5 @@
+using SmartEmail.Ini;
+
 namespace SmartEmail
 {
     /// <summary>One matching rule: the settings of a [Configuration#] block, or of New-SmartEmailRule.</summary>
@@ -14,9 +16,9 @@ namespace SmartEmail
         /// <summary>Event, Event2, ... in numeric order, [Tokens] expanded.</summary>
         public string[] Events { get; internal set; } = None;
         /// <summary>The allowed senders, tokens expanded and lists split; ALL for everyone.</summary>
-        public string[] AllowedSenders { get; internal set; } = new[] { "ALL" };
+        public string[] AllowedSenders { get; internal set; } = new[] { IniSchema.Get(IniSchema.RuleSection, "AllowedSenders").DefaultText };
         /// <summary>HHMM-HHMM.</summary>
-        public string AllowedTimeFrame { get; internal set; } = "0000-2400";
+        public string AllowedTimeFrame { get; internal set; } = IniSchema.Get(IniSchema.RuleSection, "AllowedTimeFrame").DefaultText;
         /// <summary>Whether body lines are matched.</summary>
         public bool ProcessBody { get; internal set; }
         /// <summary>The subject qualifier for body processing.</summary>
@@ -34,7 +36,7 @@ namespace SmartEmail
         /// <summary>This rule's TrustedAuthServId, or null for the [General] one.</summary>
         public string? TrustedAuthServId { get; internal set; }
         /// <summary>This rule's UnsafeValueAction, or null for the [General] one.</summary>
-        public string? UnsafeValueAction { get; internal set; }
+        public UnsafeValueAction? UnsafeValueAction { get; internal set; }
         /// <summary>The INI file the rule comes from, or empty.</summary>
         public string Path { get; internal set; } = string.Empty;
         /// <summary>The line of the section header, or 0.</summary>

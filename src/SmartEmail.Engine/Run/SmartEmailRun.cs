@@ -124,7 +124,7 @@ namespace SmartEmail.Run
             EventSubmitter? submitter = null;
             if (_options.WhatIf)
             {
-                if (_config.OpCon.Transport != "Api" && !Directory.Exists(_config.General.MsgInDirectory ?? string.Empty))
+                if (_config.OpCon.Transport != EventTransport.Api && !Directory.Exists(_config.General.MsgInDirectory ?? string.Empty))
                     _errors.Add($"The MSGIN folder '{_config.General.MsgInDirectory}' does not exist; a real run would stop here.");
             }
             else

@@ -65,7 +65,9 @@ namespace SmartEmail.Commands
 
         /// <summary>Reject (default) or Strip values that would add or shift event fields.</summary>
         [Parameter]
-        public UnsafeValueAction? UnsafeValueAction { get; set; }
+        [ValidateRuleChoice(ParameterName = nameof(UnsafeValueAction))]
+        [ArgumentCompleter(typeof(RuleChoiceCompleter))]
+        public string? UnsafeValueAction { get; set; }
 
         /// <summary>Trust the sender only when the trusted server's Authentication-Results says DMARC (or aligned DKIM) passed.</summary>
         [Parameter]
@@ -89,7 +91,8 @@ namespace SmartEmail.Commands
                 ProcessAttachments = ProcessAttachments,
                 UseWildCards = UseWildCards,
                 TimeZone = TimeZone,
-                UnsafeValueAction = UnsafeValueAction,
+                UnsafeValueAction = UnsafeValueAction == null ? null
+                    : (global::SmartEmail.UnsafeValueAction?)Enum.Parse(typeof(global::SmartEmail.UnsafeValueAction), UnsafeValueAction.Trim(), ignoreCase: true),
                 RequireAuthenticatedSender = RequireAuthenticatedSender,
                 TrustedAuthServId = TrustedAuthServId,
             };

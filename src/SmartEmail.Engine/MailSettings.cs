@@ -29,8 +29,8 @@ namespace SmartEmail
         public Mail.TlsMode TlsMode { get; internal set; } = IniSchema.Get("Mail", "TlsMode").DefaultChoice<Mail.TlsMode>();
         /// <summary>The SMTP server for notices, or null.</summary>
         public string? SmtpServer { get; internal set; }
-        /// <summary>The SMTP port, or null.</summary>
-        public int? SmtpPort { get; internal set; }
+        /// <summary>The SMTP port (587 by default), or null when the INI holds an invalid one.</summary>
+        public int? SmtpPort { get; internal set; } = IniSchema.Get("Mail", "SmtpPort").DefaultInt;
         /// <summary>The minimum TLS version for SMTP, or null.</summary>
         public SecurityProtocol? SmtpSecurityProtocol { get; internal set; }
         /// <summary>How notices sign in to the SMTP server.</summary>

@@ -56,19 +56,24 @@ namespace SmartEmail.Ini
             private void Invalid(string section, IniKey key, string text) =>
                 Add(FindingSeverity.Error, LineOf(section, key.Name), section, key.Name, IniValues.Invalid(key, text));
 
-            private bool Bool(string section, string key) => OptionalBool(section, key) ?? IniSchema.Get(section, key).DefaultBool;
+            private delegate bool Parser<T>(IniKey key, string text, out T value);
 
-            private bool? OptionalBool(string section, string key)
+            /// <summary>The value read by <paramref name="parse"/>; null when absent, and when invalid (then a finding).</summary>
+            private T? Optional<T>(string section, string key, Parser<T> parse) where T : struct
             {
                 var declared = IniSchema.Get(section, key);
                 var text = Text(section, key);
                 if (text == null)
                     return null;
-                var value = IniValues.ParseBool(text);
-                if (value == null)
-                    Invalid(section, declared, text);
-                return value;
+                if (parse(declared, text, out var value))
+                    return value;
+                Invalid(section, declared, text);
+                return null;
             }
+
+            private bool Bool(string section, string key) => OptionalBool(section, key) ?? IniSchema.Get(section, key).DefaultBool;
+
+            private bool? OptionalBool(string section, string key) => Optional<bool>(section, key, IniValues.TryParseBool);
 
             private int Int(string section, string key) => OptionalInt(section, key) ?? IniSchema.Get(section, key).DefaultInt;
 
@@ -85,44 +90,15 @@ namespace SmartEmail.Ini
                 return null;
             }
 
-            private TimeSpan Seconds(string section, string key)
-            {
-                var declared = IniSchema.Get(section, key);
-                var text = Text(section, key);
-                if (text == null)
-                    return declared.DefaultSeconds;
-                if (IniValues.TryParseSeconds(declared, text, out var value))
-                    return value;
-                Invalid(section, declared, text);
-                return declared.DefaultSeconds;
-            }
+            private TimeSpan Seconds(string section, string key) =>
+                Optional<TimeSpan>(section, key, IniValues.TryParseSeconds) ?? IniSchema.Get(section, key).DefaultSeconds;
 
             private T Choice<T>(string section, string key) where T : struct =>
                 OptionalChoice<T>(section, key) ?? IniSchema.Get(section, key).DefaultChoice<T>();
 
-            private T? OptionalChoice<T>(string section, string key) where T : struct
-            {
-                var declared = IniSchema.Get(section, key);
-                var text = Text(section, key);
-                if (text == null)
-                    return null;
-                if (IniValues.TryParseChoice<T>(declared, text, out var value))
-                    return value;
-                Invalid(section, declared, text);
-                return null;
-            }
+            private T? OptionalChoice<T>(string section, string key) where T : struct => Optional<T>(section, key, IniValues.TryParseChoice);
 
-            private DateTimeOffset? Date(string section, string key)
-            {
-                var declared = IniSchema.Get(section, key);
-                var text = Text(section, key);
-                if (text == null)
-                    return null;
-                var value = IniValues.ParseDate(text);
-                if (value == null)
-                    Invalid(section, declared, text);
-                return value;
-            }
+            private DateTimeOffset? Date(string section, string key) => Optional<DateTimeOffset>(section, key, IniValues.TryParseDate);
 
             private string? TimeZoneId(string section, string key)
             {

@@ -24,6 +24,13 @@ namespace SmartEmail.Ini
             }
         }
 
+        public static bool TryParseBool(IniKey key, string text, out bool value)
+        {
+            var parsed = ParseBool(text);
+            value = parsed ?? false;
+            return parsed != null;
+        }
+
         public static bool TryParseInt(IniKey key, string text, out int value) =>
             int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value)
             && (key.Minimum == null || value >= key.Minimum) && (key.Maximum == null || value <= key.Maximum);
@@ -69,6 +76,13 @@ namespace SmartEmail.Ini
                     return value;
             }
             return null;
+        }
+
+        public static bool TryParseDate(IniKey key, string text, out DateTimeOffset value)
+        {
+            var parsed = ParseDate(text);
+            value = parsed ?? default;
+            return parsed != null;
         }
 
         /// <summary>What is wrong with <paramref name="text"/> as a value of <paramref name="key"/>, for a finding or an error.</summary>

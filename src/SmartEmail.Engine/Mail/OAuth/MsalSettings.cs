@@ -4,14 +4,15 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using SmartEmail.Ini;
 
 namespace SmartEmail.Mail.OAuth
 {
     /// <summary>The [Mail] settings of EmailProtocol=MSAL, checked and resolved.</summary>
     public sealed class MsalSettings
     {
-        /// <summary>The default sign-in service (the Microsoft global cloud).</summary>
-        public const string DefaultAuthority = "https://login.microsoftonline.com";
+        /// <summary>The default sign-in service (the Microsoft global cloud): [Mail] Authority's default in IniSchema.</summary>
+        public static string DefaultAuthority => IniSchema.Get("Mail", "Authority").DefaultText;
 
         /// <summary>The default mail host of Exchange Online.</summary>
         public const string DefaultServer = "outlook.office365.com";

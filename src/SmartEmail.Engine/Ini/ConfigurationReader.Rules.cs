@@ -66,9 +66,10 @@ namespace SmartEmail.Ini
                 rule.UnsafeValueAction = OptionalChoice<UnsafeValueAction>(s, "UnsafeValueAction");
 
                 // A problem that comes from [General] (its TimeZone, its RequireAuthenticatedSender) was reported there.
-                foreach (var problem in RuleValidator.Check(rule, settings).Where(p => !p.Inherited))
+                var validation = RuleValidator.Validate(rule, settings);
+                foreach (var problem in validation.Problems.Where(p => !p.Inherited))
                     Add(problem.Severity, problem.At.Length == 0 ? header.Number : LineOf(s, problem.At), s, problem.Setting, problem.Message);
-                var groups = RuleValidator.NamedGroups(rule).ToList();
+                var groups = validation.NamedGroups.ToList();
                 foreach (var line in _doc.Entries(s))
                     CheckTokens(line, values[line], FindingSeverity.Error, groups);
                 return rule;

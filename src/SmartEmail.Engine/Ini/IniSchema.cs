@@ -126,14 +126,17 @@ namespace SmartEmail.Ini
             Choice<UnsafeValueAction>(Rule, "UnsafeValueAction", null, "This rule's UnsafeValueAction (overrides [General]).").MapsTo("UnsafeValueAction"),
         };
 
+        // Every read of every key looks its declaration up here, so an INI with thousands of rules must not scan the list.
+        private static readonly Dictionary<string, IniKey> Index =
+            Keys.ToDictionary(k => k.Section + "/" + k.Name, StringComparer.OrdinalIgnoreCase);
+
         /// <summary>The known key of a section (a numbered rule section counts as Configuration), or null.</summary>
         public static IniKey? Find(string section, string key)
         {
             var family = RuleNumber(section) != null ? RuleSection : section;
-            var found = Keys.FirstOrDefault(k => IniDocument.Same(k.Section, family) && IniDocument.Same(k.Name, key));
-            if (found == null && IniDocument.Same(family, RuleSection) && EventNumber(key) != null)
-                found = Keys.First(k => k.Section == RuleSection && k.Name == "Event");
-            return found;
+            if (Index.TryGetValue(family + "/" + key, out var found))
+                return found;
+            return IniDocument.Same(family, RuleSection) && EventNumber(key) != null ? Index[RuleSection + "/Event"] : null;
         }
 
         /// <summary>The known keys of a section family.</summary>

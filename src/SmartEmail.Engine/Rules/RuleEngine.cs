@@ -75,12 +75,11 @@ namespace SmartEmail.Rules
             public CompiledRule(Rule rule, RuleSettings settings)
             {
                 // The one set of rule checks; what passes it compiles below.
-                RuleValidator.ThrowIfInvalid(rule, settings);
+                var valid = RuleValidator.ThrowIfInvalid(rule, settings);
                 Rule = rule;
-                var timeout = settings.RegexTimeout;
-                _subject = Compile(RuleValidator.IsRegex(rule) ? rule.SubjectLineMask : WildcardToRegex(rule.SubjectLineMask), timeout)!;
-                _qualifier = rule.ProcessBody ? Compile(rule.QualifyingSubjectLine, timeout) : null;
-                _attachment = rule.ProcessAttachments ? Compile(rule.AttachmentMask, timeout) : null;
+                _subject = valid.Subject ?? new Regex(WildcardToRegex(rule.SubjectLineMask), RegexOptions.CultureInvariant, settings.RegexTimeout);
+                _qualifier = rule.ProcessBody ? valid.Qualifier : null;
+                _attachment = rule.ProcessAttachments ? valid.Attachment : null;
                 RuleSyntax.TryParseTimeFrame(rule.AllowedTimeFrame, out _start, out _end);
                 var zone = rule.TimeZone ?? settings.TimeZone;
                 _zone = zone == null ? TimeZoneInfo.Local : RuleSyntax.FindTimeZone(zone)!;
@@ -320,9 +319,6 @@ namespace SmartEmail.Rules
                     groups[i - 1] = match.Groups[i].Value;
                 return groups;
             }
-
-            private static Regex? Compile(string pattern, TimeSpan timeout) =>
-                pattern.Length == 0 ? null : new Regex(pattern, RegexOptions.CultureInvariant, timeout);
 
             internal static string WildcardToRegex(string pattern)
             {

@@ -14,11 +14,24 @@ namespace SmartEmail.Rules
     internal static class RuleValidator
     {
         /// <summary>Every problem of <paramref name="rule"/>, evaluated with <paramref name="settings"/>, in the order of its settings.</summary>
-        public static IReadOnlyList<RuleProblem> Check(Rule rule, RuleSettings settings)
+        public static IReadOnlyList<RuleProblem> Check(Rule rule, RuleSettings settings) => Validate(rule, settings).Problems;
+
+        /// <summary>Checks <paramref name="rule"/> and compiles its masks with the regex timeout of <paramref name="settings"/>.</summary>
+        public static RuleValidation Validate(Rule rule, RuleSettings settings)
         {
-            var problems = new List<RuleProblem>();
+            var result = new RuleValidation();
+            var problems = result.Problems;
             void Error(string setting, string at, string message, bool inherited = false) => problems.Add(new RuleProblem(FindingSeverity.Error, setting, at, message, inherited));
             void Warning(string setting, string message) => problems.Add(new RuleProblem(FindingSeverity.Warning, setting, setting, message));
+            Regex? Pattern(string setting, string pattern)
+            {
+                if (pattern.Length == 0)
+                    return null;
+                var regex = TryCompile(pattern, settings.RegexTimeout, out var message);
+                if (regex == null)
+                    Error(setting, setting, $"{setting} is not a valid regular expression: {IniValues.Show(message, 300)}");
+                return regex;
+            }
 
             if (rule.SubjectLineMask.Length == 0)
                 Error("SubjectLineMask", "", $"[{rule.Name}] has no SubjectLineMask: the rule cannot match anything.");
@@ -40,36 +53,24 @@ namespace SmartEmail.Rules
             if (rule.UseWildCards && rule.ProcessBody)
                 Warning("UseWildCards", "UseWildCards is ignored with ProcessBody=Yes: SubjectLineMask is read as a regular expression.");
             if (IsRegex(rule))
-                CheckPattern("SubjectLineMask", rule.SubjectLineMask, Error);
+                result.Subject = Pattern("SubjectLineMask", rule.SubjectLineMask);
             if ((rule.RequireAuthenticatedSender ?? settings.RequireAuthenticatedSender) && string.IsNullOrWhiteSpace(rule.TrustedAuthServId ?? settings.TrustedAuthServId))
                 Error("TrustedAuthServId", "RequireAuthenticatedSender", "RequireAuthenticatedSender is on but TrustedAuthServId is not set: name your mail server's authserv-id.",
                     inherited: rule.RequireAuthenticatedSender == null);
-            CheckPattern("QualifyingSubjectLine", rule.QualifyingSubjectLine, Error);
-            CheckPattern("AttachmentMask", rule.AttachmentMask, Error);
-            return problems;
+            result.Qualifier = Pattern("QualifyingSubjectLine", rule.QualifyingSubjectLine);
+            result.Attachment = Pattern("AttachmentMask", rule.AttachmentMask);
+            return result;
         }
 
-        /// <summary>Throws for the first error of <paramref name="rule"/>.</summary>
+        /// <summary>The validation of <paramref name="rule"/>; throws for its first error.</summary>
         /// <exception cref="RuleSettingException">A setting is invalid; the message names the rule and the setting.</exception>
-        public static void ThrowIfInvalid(Rule rule, RuleSettings settings)
+        public static RuleValidation ThrowIfInvalid(Rule rule, RuleSettings settings)
         {
-            var error = Check(rule, settings).FirstOrDefault(p => p.Severity == FindingSeverity.Error);
+            var result = Validate(rule, settings);
+            var error = result.Problems.FirstOrDefault(p => p.Severity == FindingSeverity.Error);
             if (error != null)
                 throw new RuleSettingException(rule.Name, error.Setting, error.Message);
-        }
-
-        /// <summary>The named groups of the rule's masks that compile, which its events may use as [[name]].</summary>
-        public static IEnumerable<string> NamedGroups(Rule rule)
-        {
-            var masks = IsRegex(rule) ? new[] { rule.SubjectLineMask, rule.AttachmentMask } : new[] { rule.AttachmentMask };
-            foreach (var mask in masks.Where(m => m.Length != 0))
-            {
-                var regex = TryCompile(mask, out _);
-                if (regex == null)
-                    continue;
-                foreach (var name in regex.GetGroupNames().Where(n => !n.All(char.IsDigit)))
-                    yield return name;
-            }
+            return result;
         }
 
         /// <summary>AllowedSenders entries, each of which may hold a ';'-separated list, as one list.</summary>
@@ -79,20 +80,14 @@ namespace SmartEmail.Rules
         /// <summary>Whether SubjectLineMask is a regular expression (the vendor ignores UseWildCards with ProcessBody).</summary>
         public static bool IsRegex(Rule rule) => !rule.UseWildCards || rule.ProcessBody;
 
-        private static void CheckPattern(string setting, string pattern, Action<string, string, string, bool> error)
-        {
-            if (pattern.Length != 0 && TryCompile(pattern, out var message) == null)
-                error(setting, setting, $"{setting} is not a valid regular expression: {IniValues.Show(message, 300)}", false);
-        }
-
-        private static Regex? TryCompile(string pattern, out string message)
+        private static Regex? TryCompile(string pattern, TimeSpan timeout, out string message)
         {
             message = string.Empty;
             try
             {
-                return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                return new Regex(pattern, RegexOptions.CultureInvariant, timeout);
             }
-            catch (ArgumentException e)
+            catch (ArgumentException e) when (!(e is ArgumentOutOfRangeException)) // that one is the timeout, not the pattern
             {
                 message = e.Message;
                 return null;

@@ -11,15 +11,6 @@ using Org.BouncyCastle.Crypto.Parameters;
 
 namespace SmartEmail
 {
-    /// <summary>Who can decrypt a protected value on Windows.</summary>
-    public enum SecretScope
-    {
-        /// <summary>Only the Windows user who encrypted it (DPAPI, current user).</summary>
-        CurrentUser,
-        /// <summary>Any account on this machine (DPAPI, local machine), for jobs that run under another account.</summary>
-        LocalMachine,
-    }
-
     /// <summary>
     /// The secrets SmartEmail stores in an INI. Encrypted values start with a version prefix, so a plain value typed by
     /// hand is told apart from an encrypted one and both work:

@@ -22,6 +22,20 @@ Describe 'About topics' {
         }
         $text | Should -Match 'Default: Match\.'   # DeleteEmails
     }
+
+    It 'about_SmartEmail_Ini''s SETTINGS list is exactly the one the schema writes, with types, defaults and parameters' {
+        $null = New-SmartEmailRule -Name load -SubjectLineMask x -Event '$CONSOLE:DISPLAY,x'
+        $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'SmartEmail.Engine' }
+        $expected = $engine.GetType('SmartEmail.Ini.IniSchema').GetMethod('SettingsText').Invoke($null, @())
+        $text = (Get-Content -Raw (Join-Path (Split-Path (Get-ModuleUnderTest)) 'en-US/about_SmartEmail_Ini.help.txt')) -replace '\r\n', "`n"
+        $text -match '(?s)\nSETTINGS\n(.*?)EDITING\n' | Should -BeTrue -Because 'the topic has a SETTINGS section before EDITING'
+        $Matches[1] | Should -BeExactly $expected
+        # What the schema adds beyond name and description, as a reader sees it (lines wrapped at any space):
+        $flat = $expected -replace '\s+', ' '
+        $flat | Should -Match ' MaxAttempts How many runs [^.]+\. A whole number, at least 1\. Default: 3\. '
+        $flat | Should -Match ' MsgInEncoding The encoding [^.]+\. One of: ASCII, Windows-1252, UTF-8\. Default: ASCII\. '
+        $flat | Should -Match ' ProcessBody [^.]+\. True or False\. Default: False\. New-SmartEmailRule: the switch -ProcessBody\. '
+    }
 }
 
 Describe 'The module page' {

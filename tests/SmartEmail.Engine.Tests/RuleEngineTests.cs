@@ -194,7 +194,7 @@ public class RuleEngineTests
     {
         var message = MessageFileReader.ReadFile(TestPaths.Fixture("messages", "multipart-attachments.eml")).Single();
         const string rule = "SubjectLineMask=OpCon\nEvent=$JOB:ADD,,FIN,LOAD,OnRequest,File=[[ATTACHMENT]];Month=[[A1]]\nAllowedSenders=ALL\nAttachmentMask=^bilan (\\w+)\\.csv$\nProcessAttachments=True\n";
-        var r = One(rule, message, settings: new RuleSettings { TimeZone = "UTC", EventEncoding = "UTF-8" });
+        var r = One(rule, message, settings: new RuleSettings { TimeZone = "UTC", EventEncoding = MsgInEncoding.UTF8 });
         Assert.Equal(RuleOutcome.Accepted, r.Outcome);
         Assert.Equal(new[] { "$JOB:ADD,,FIN,LOAD,OnRequest,File=bilan décembre.csv;Month=décembre" }, r.Events);
         // MSGIN's default encoding is ASCII: the same event is transliterated, and the rule says so.

@@ -9,27 +9,6 @@ using MimeKit;
 
 namespace SmartEmail.Diagnostics
 {
-    /// <summary>One third-party library as the engine loaded it.</summary>
-    public sealed class DependencyInfo
-    {
-        internal DependencyInfo(Assembly assembly)
-        {
-            var name = assembly.GetName();
-            Name = name.Name ?? string.Empty;
-            Version = name.Version?.ToString() ?? string.Empty;
-            Location = assembly.Location;
-        }
-
-        /// <summary>The assembly name.</summary>
-        public string Name { get; }
-
-        /// <summary>The assembly version.</summary>
-        public string Version { get; }
-
-        /// <summary>The file it was loaded from.</summary>
-        public string Location { get; }
-    }
-
     /// <summary>
     /// Exercises each third-party library the engine depends on (MIME parsing, the IMAP client, MSAL application
     /// building) without touching the network, and reports the assemblies that served them. Used to prove that the

@@ -56,9 +56,9 @@ namespace SmartEmail.Events
             var opConUser = opConCredential == null && g.OpConUserState.IsSet ? Plain(g.OpConUserState, "[General] OpConUser") : g.OpConUser;
             return new EventSubmitOptions
             {
-                Transport = string.Equals(o.Transport, "Api", StringComparison.OrdinalIgnoreCase) ? EventTransport.Api : EventTransport.MsgIn,
+                Transport = o.Transport,
                 MsgInDirectory = g.MsgInDirectory,
-                MsgInEncoding = g.MsgInEncoding,
+                MsgInEncoding = Ini.IniValues.Spelling(Ini.IniSchema.Get("General", "MsgInEncoding"), g.MsgInEncoding),
                 OpConCredential = opConCredential ?? (opConUser.Length == 0 ? null : new NetworkCredential(opConUser, Plain(g.OpConUserPassword, "[General] OpConUserPassword"))),
                 ApiUrl = o.ApiUrl == null ? null : new Uri(o.ApiUrl),
                 ApiToken = o.ApiToken.IsSet ? Plain(o.ApiToken, "[OpCon] ApiToken") : null,

@@ -152,6 +152,10 @@ namespace SmartEmail.Events
                 DateTime.UtcNow, Process.GetCurrentProcess().Id, counter % 1000000, BitConverter.ToString(random).Replace("-", string.Empty));
         }
 
+        /// <summary>The encoding of a MsgInEncoding value, throwing on characters it cannot carry.</summary>
+        internal static Encoding EncodingFor(MsgInEncoding encoding) =>
+            EncodingFor(Ini.IniValues.Spelling(Ini.IniSchema.Get("General", "MsgInEncoding"), encoding));
+
         /// <summary>The encoding of a MsgInEncoding name, throwing on characters it cannot carry.</summary>
         /// <exception cref="EventSubmitException">The name is not ASCII, Windows-1252 or UTF-8.</exception>
         internal static Encoding EncodingFor(string name)

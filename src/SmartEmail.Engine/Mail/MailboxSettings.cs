@@ -55,7 +55,7 @@ namespace SmartEmail.Mail
         /// <summary>Where OAuth2 (XOAUTH2) tokens come from instead of a password, or null.</summary>
         public OAuth.IOAuthTokenSource? TokenSource { get; set; }
         /// <summary>The IMAP folder.</summary>
-        public string Folder { get; set; } = "INBOX";
+        public string Folder { get; set; } = Ini.IniSchema.Get("Mail", "Folder").DefaultText;
         /// <summary>How long one network operation may take.</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
         /// <summary>How often a dropped connection is re-established while reading, before the read fails.</summary>

@@ -1,11 +1,11 @@
-using System;
 using System.Linq;
+using SmartEmail.Ini;
 
 namespace SmartEmail.Rules
 {
     /// <summary>
     /// Builds a <see cref="Rule"/> in memory, with the settings of a [Configuration#] block, for scripts that use no INI.
-    /// <see cref="Build"/> checks it exactly as the rule engine will read it.
+    /// <see cref="Build"/> checks it with the same <see cref="RuleValidator"/> as the INI reader and the rule engine.
     /// </summary>
     public sealed class RuleBuilder
     {
@@ -15,10 +15,10 @@ namespace SmartEmail.Rules
         public string SubjectLineMask { get; set; } = string.Empty;
         /// <summary>The events, in order.</summary>
         public string[] Events { get; set; } = new string[0];
-        /// <summary>Allowed senders; entries may hold ';'-separated lists.</summary>
-        public string[] AllowedSenders { get; set; } = { "ALL" };
-        /// <summary>HHMM-HHMM.</summary>
-        public string AllowedTimeFrame { get; set; } = "0000-2400";
+        /// <summary>Allowed senders; entries may hold ';'-separated lists. Default: the schema's (ALL).</summary>
+        public string[] AllowedSenders { get; set; } = { Default("AllowedSenders") };
+        /// <summary>HHMM-HHMM. Default: the schema's (0000-2400).</summary>
+        public string AllowedTimeFrame { get; set; } = Default("AllowedTimeFrame");
         /// <summary>The subject qualifier for body processing.</summary>
         public string QualifyingSubjectLine { get; set; } = string.Empty;
         /// <summary>The attachment mask.</summary>
@@ -31,30 +31,23 @@ namespace SmartEmail.Rules
         public bool UseWildCards { get; set; }
         /// <summary>The time zone id of the time frame, or null for the machine's.</summary>
         public string? TimeZone { get; set; }
-        /// <summary>Reject or Strip, or null for the default (Reject).</summary>
-        public string? UnsafeValueAction { get; set; }
+        /// <summary>Reject or Strip, or null for the [General] one (Reject by default).</summary>
+        public UnsafeValueAction? UnsafeValueAction { get; set; }
         /// <summary>Trust the sender only when the trusted server authenticated it (DMARC, or aligned DKIM).</summary>
         public bool RequireAuthenticatedSender { get; set; }
         /// <summary>The authserv-id of the trusted server's Authentication-Results headers.</summary>
         public string? TrustedAuthServId { get; set; }
 
         /// <summary>Builds and checks the rule.</summary>
-        /// <exception cref="ArgumentException">A setting is invalid; the message names the rule and the setting.</exception>
+        /// <exception cref="RuleSettingException">A setting is invalid; the message names the rule, <see cref="RuleSettingException.Setting"/> the setting.</exception>
         public Rule Build()
         {
-            if (Events.Length == 0 || Events.Any(string.IsNullOrWhiteSpace))
-                throw new ArgumentException($"{Name}: a rule needs at least one event, and no event may be empty.");
-            if (UnsafeValueAction != null && !new[] { "Reject", "Strip" }.Contains(UnsafeValueAction, StringComparer.OrdinalIgnoreCase))
-                throw new ArgumentException($"{Name}: UnsafeValueAction must be Reject or Strip, not '{UnsafeValueAction}'.");
-            var senders = AllowedSenders.SelectMany(s => s.Split(';')).Select(s => s.Trim()).Where(s => s.Length != 0).ToArray();
-            if (senders.Length == 0)
-                throw new ArgumentException($"{Name}: AllowedSenders lists no sender: use ALL or one or more addresses.");
             var rule = new Rule
             {
                 Name = Name,
                 SubjectLineMask = SubjectLineMask,
                 Events = Events.ToArray(),
-                AllowedSenders = senders,
+                AllowedSenders = RuleValidator.SplitSenders(AllowedSenders),
                 AllowedTimeFrame = AllowedTimeFrame,
                 QualifyingSubjectLine = QualifyingSubjectLine,
                 AttachmentMask = AttachmentMask,
@@ -66,9 +59,10 @@ namespace SmartEmail.Rules
                 RequireAuthenticatedSender = RequireAuthenticatedSender ? true : (bool?)null,
                 TrustedAuthServId = TrustedAuthServId,
             };
-            // The engine compiles masks, the time frame and the time zone, and says which setting is wrong.
-            _ = new RuleEngine(new[] { rule }, new RuleSettings());
+            RuleValidator.ThrowIfInvalid(rule, new RuleSettings());
             return rule;
         }
+
+        private static string Default(string setting) => IniSchema.Get(IniSchema.RuleSection, setting).DefaultText;
     }
 }

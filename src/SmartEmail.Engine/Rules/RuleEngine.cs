@@ -11,57 +11,6 @@ using SmartEmail.Ini;
 
 namespace SmartEmail.Rules
 {
-    /// <summary>The settings outside the rules that evaluation needs: reject reasons, time zone, safety, regex timeout.</summary>
-    public sealed class RuleSettings
-    {
-        /// <summary>[[REASON]] when the sender is not allowed.</summary>
-        public string RejectSenderMessage { get; set; } = Default("Audit", "RejectSenderMessage");
-        /// <summary>[[REASON]] outside the time frame.</summary>
-        public string RejectTimeframeMessage { get; set; } = Default("Audit", "RejectTimeframeMessage");
-        /// <summary>[[REASON]] when nothing matched.</summary>
-        public string RejectNoMatchingSubjectMessage { get; set; } = Default("Audit", "RejectNoMatchingSubjectMessage");
-        /// <summary>[[REASON]] when no attachment matched.</summary>
-        public string RejectNoAttachmentMessage { get; set; } = Default("Audit", "RejectNoAttachmentMessage");
-        /// <summary>[[REASON]] when the subject failed QualifyingSubjectLine.</summary>
-        public string RejectSubjectMessage { get; set; } = Default("Audit", "RejectSubjectMessage");
-        /// <summary>[[REASON]] when no body line matched.</summary>
-        public string RejectBody { get; set; } = Default("Audit", "RejectBody");
-        /// <summary>The time zone id for windows of rules without their own, or null for the machine's.</summary>
-        public string? TimeZone { get; set; }
-        /// <summary>Reject or Strip, for rules without their own.</summary>
-        public string UnsafeValueAction { get; set; } = "Reject";
-        /// <summary>How long one regular expression may run on one input.</summary>
-        public TimeSpan RegexTimeout { get; set; } = TimeSpan.FromSeconds(2);
-        /// <summary>Whether senders must be authenticated by the trusted server, for rules without their own setting.</summary>
-        public bool RequireAuthenticatedSender { get; set; }
-        /// <summary>The trusted server's authserv-id, for rules without their own.</summary>
-        public string? TrustedAuthServId { get; set; }
-        /// <summary>
-        /// The encoding events are written in (MsgInEncoding: ASCII, Windows-1252 or UTF-8), whose missing characters
-        /// resolved events have transliterated; null when events go to the REST API, which carries any character.
-        /// </summary>
-        public string? EventEncoding { get; set; } = "ASCII";
-
-        /// <summary>The settings of an INI.</summary>
-        public static RuleSettings From(Configuration configuration) => new RuleSettings
-        {
-            RejectSenderMessage = configuration.Audit.RejectSenderMessage,
-            RejectTimeframeMessage = configuration.Audit.RejectTimeframeMessage,
-            RejectNoMatchingSubjectMessage = configuration.Audit.RejectNoMatchingSubjectMessage,
-            RejectNoAttachmentMessage = configuration.Audit.RejectNoAttachmentMessage,
-            RejectSubjectMessage = configuration.Audit.RejectSubjectMessage,
-            RejectBody = configuration.Audit.RejectBody,
-            TimeZone = configuration.General.TimeZone,
-            UnsafeValueAction = configuration.General.UnsafeValueAction,
-            RegexTimeout = configuration.General.RegexTimeout,
-            RequireAuthenticatedSender = configuration.General.RequireAuthenticatedSender,
-            TrustedAuthServId = configuration.General.TrustedAuthServId,
-            EventEncoding = string.Equals(configuration.OpCon.Transport, "Api", StringComparison.OrdinalIgnoreCase) ? null : configuration.General.MsgInEncoding,
-        };
-
-        private static string Default(string section, string key) => IniSchema.DefaultOf(section, key) ?? string.Empty;
-    }
-
     /// <summary>
     /// Decides what smartemail.exe would decide for a message, rule by rule, and explains it. Masks are compiled once,
     /// when the engine is made; a message's body is read at most once, and only when a rule needs it. Evaluation has no
@@ -76,7 +25,7 @@ namespace SmartEmail.Rules
         private readonly RuleSettings _settings;
 
         /// <summary>Compiles the rules.</summary>
-        /// <exception cref="ArgumentException">A mask, time frame or time zone of a rule is invalid; the message names the rule.</exception>
+        /// <exception cref="RuleSettingException">A setting of a rule is invalid (see <see cref="RuleValidator"/>); the message names the rule and the setting.</exception>
         public RuleEngine(IEnumerable<Rule> rules, RuleSettings settings)
         {
             _settings = settings;
@@ -124,26 +73,22 @@ namespace SmartEmail.Rules
             private readonly ValueFormatter _formatter;
             private readonly string? _trustedServId;
 
+            /// <exception cref="RuleSettingException">The rule fails <see cref="RuleValidator"/>.</exception>
             public CompiledRule(Rule rule, RuleSettings settings)
             {
+                // The one set of rule checks; what passes it compiles below.
+                var valid = RuleValidator.ThrowIfInvalid(rule, settings);
                 Rule = rule;
-                var timeout = settings.RegexTimeout;
-                var wildcards = rule.UseWildCards && !rule.ProcessBody; // the vendor ignores UseWildCards with ProcessBody
-                _subject = Compile(rule, "SubjectLineMask", wildcards ? WildcardToRegex(rule.SubjectLineMask) : rule.SubjectLineMask, timeout)!;
-                _qualifier = rule.ProcessBody ? Compile(rule, "QualifyingSubjectLine", rule.QualifyingSubjectLine, timeout) : null;
-                _attachment = rule.ProcessAttachments ? Compile(rule, "AttachmentMask", rule.AttachmentMask, timeout) : null;
-                if (rule.ProcessAttachments && _attachment == null)
-                    throw new ArgumentException($"{rule.Name}: ProcessAttachments is on but AttachmentMask is not set.");
-                (_start, _end) = ParseTimeFrame(rule);
-                _zone = FindZone(rule, rule.TimeZone ?? settings.TimeZone);
-                var strip = string.Equals(rule.UnsafeValueAction ?? settings.UnsafeValueAction, "Strip", StringComparison.OrdinalIgnoreCase);
-                _formatter = new ValueFormatter(settings.EventEncoding == null ? null : MsgInWriter.EncodingFor(settings.EventEncoding), strip);
+                _subject = valid.Subject ?? new Regex(WildcardToRegex(rule.SubjectLineMask), RegexOptions.CultureInvariant, settings.RegexTimeout);
+                _qualifier = rule.ProcessBody ? valid.Qualifier : null;
+                _attachment = rule.ProcessAttachments ? valid.Attachment : null;
+                RuleSyntax.TryParseTimeFrame(rule.AllowedTimeFrame, out _start, out _end);
+                var zone = rule.TimeZone ?? settings.TimeZone;
+                _zone = zone == null ? TimeZoneInfo.Local : RuleSyntax.FindTimeZone(zone)!;
+                var strip = (rule.UnsafeValueAction ?? settings.UnsafeValueAction) == UnsafeValueAction.Strip;
+                _formatter = new ValueFormatter(settings.EventEncoding == null ? null : MsgInWriter.EncodingFor(settings.EventEncoding.Value), strip);
                 if (rule.RequireAuthenticatedSender ?? settings.RequireAuthenticatedSender)
-                {
                     _trustedServId = rule.TrustedAuthServId ?? settings.TrustedAuthServId;
-                    if (string.IsNullOrWhiteSpace(_trustedServId))
-                        throw new ArgumentException($"{rule.Name}: RequireAuthenticatedSender needs TrustedAuthServId, the authserv-id of your own mail server.");
-                }
             }
 
             public Rule Rule { get; }
@@ -348,40 +293,12 @@ namespace SmartEmail.Rules
                 return groups;
             }
 
-            private static Regex? Compile(Rule rule, string key, string pattern, TimeSpan timeout)
-            {
-                if (pattern.Length == 0)
-                    return key == "SubjectLineMask" ? throw new ArgumentException($"{rule.Name}: SubjectLineMask is not set.") : null;
-                try
-                {
-                    return new Regex(pattern, RegexOptions.CultureInvariant, timeout);
-                }
-                catch (ArgumentException e)
-                {
-                    throw new ArgumentException($"{rule.Name}: {key} '{pattern}' is not a valid regular expression: {e.Message}", e);
-                }
-            }
-
             internal static string WildcardToRegex(string pattern)
             {
                 var builder = new StringBuilder();
                 foreach (var c in pattern)
                     builder.Append(c == '*' ? ".*" : c == '?' ? "." : Regex.Escape(c.ToString()));
                 return builder.ToString();
-            }
-
-            private static (int Start, int End) ParseTimeFrame(Rule rule)
-            {
-                if (!RuleSyntax.TryParseTimeFrame(rule.AllowedTimeFrame, out var start, out var end))
-                    throw new ArgumentException($"{rule.Name}: AllowedTimeFrame '{rule.AllowedTimeFrame}' is not HHMM-HHMM from 0000 to 2400.");
-                return (start, end);
-            }
-
-            private static TimeZoneInfo FindZone(Rule rule, string? id)
-            {
-                if (id == null)
-                    return TimeZoneInfo.Local;
-                return RuleSyntax.FindTimeZone(id) ?? throw new ArgumentException($"{rule.Name}: TimeZone '{id}' is not a time zone this machine knows.");
             }
         }
     }

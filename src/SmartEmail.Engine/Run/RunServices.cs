@@ -37,7 +37,7 @@ namespace SmartEmail.Run
             string? problem = null;
             if (options.WhatIf)
             {
-                if (!string.Equals(config.OpCon.Transport, "Api", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(config.General.MsgInDirectory ?? string.Empty))
+                if (config.OpCon.Transport != EventTransport.Api && !Directory.Exists(config.General.MsgInDirectory ?? string.Empty))
                     problem = $"The MSGIN folder '{config.General.MsgInDirectory}' does not exist; a real run would stop here.";
             }
             else

@@ -30,8 +30,8 @@ namespace SmartEmail.Run
             _config = config;
             var settings = RuleSettings.From(config);
             _engine = new RuleEngine(config.Rules, settings);
-            _events = new ValueFormatter(settings.EventEncoding == null ? null : Events.MsgInWriter.EncodingFor(settings.EventEncoding),
-                string.Equals(config.General.UnsafeValueAction, "Strip", StringComparison.OrdinalIgnoreCase));
+            _events = new ValueFormatter(settings.EventEncoding == null ? null : Events.MsgInWriter.EncodingFor(settings.EventEncoding.Value),
+                config.General.UnsafeValueAction == UnsafeValueAction.Strip);
             _notifier = notifier;
             _report = report;
             _whatIf = whatIf;

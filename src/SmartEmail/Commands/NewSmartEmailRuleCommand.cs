@@ -1,10 +1,15 @@
 using System;
 using System.Management.Automation;
+using SmartEmail.Ini;
 using SmartEmail.Rules;
 
 namespace SmartEmail.Commands
 {
-    /// <summary>New-SmartEmailRule: a SmartEmail.Rule in memory, with the settings of a [Configuration#] block.</summary>
+    /// <summary>
+    /// New-SmartEmailRule: a SmartEmail.Rule in memory, with the settings of a [Configuration#] block. Each parameter
+    /// but -Name sets the rule setting IniSchema maps it to (its IniKey.Parameter; a test checks both lists agree);
+    /// a parameter left out takes the schema's default, and an invalid value is an error naming its parameter.
+    /// </summary>
     [Cmdlet(VerbsCommon.New, "SmartEmailRule")]
     [OutputType(typeof(Rule))]
     public sealed class NewSmartEmailRuleCommand : SmartEmailCmdlet
@@ -24,15 +29,15 @@ namespace SmartEmail.Commands
         [ValidateNotNullOrEmpty]
         public string[] Event { get; set; } = Array.Empty<string>();
 
-        /// <summary>Allowed senders (addresses, any@domain, ALL); default ALL.</summary>
+        /// <summary>Allowed senders (addresses, any@domain, ALL); the schema's default (ALL) when not given.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
-        public string[] AllowedSenders { get; set; } = { "ALL" };
+        public string[]? AllowedSenders { get; set; }
 
-        /// <summary>HHMM-HHMM; default 0000-2400.</summary>
+        /// <summary>HHMM-HHMM; the schema's default (0000-2400) when not given.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
-        public string AllowedTimeFrame { get; set; } = "0000-2400";
+        public string? AllowedTimeFrame { get; set; }
 
         /// <summary>With -ProcessBody, the subject must match this first.</summary>
         [Parameter]
@@ -60,7 +65,8 @@ namespace SmartEmail.Commands
 
         /// <summary>Reject (default) or Strip values that would add or shift event fields.</summary>
         [Parameter]
-        [ValidateSet("Reject", "Strip")]
+        [ValidateRuleChoice(ParameterName = nameof(UnsafeValueAction))]
+        [ArgumentCompleter(typeof(RuleChoiceCompleter))]
         public string? UnsafeValueAction { get; set; }
 
         /// <summary>Trust the sender only when the trusted server's Authentication-Results says DMARC (or aligned DKIM) passed.</summary>
@@ -79,25 +85,31 @@ namespace SmartEmail.Commands
                 Name = Name,
                 SubjectLineMask = SubjectLineMask,
                 Events = Event,
-                AllowedSenders = AllowedSenders,
-                AllowedTimeFrame = AllowedTimeFrame,
                 QualifyingSubjectLine = QualifyingSubjectLine,
                 AttachmentMask = AttachmentMask,
                 ProcessBody = ProcessBody,
                 ProcessAttachments = ProcessAttachments,
                 UseWildCards = UseWildCards,
                 TimeZone = TimeZone,
-                UnsafeValueAction = UnsafeValueAction,
+                UnsafeValueAction = UnsafeValueAction == null ? null
+                    : (global::SmartEmail.UnsafeValueAction?)Enum.Parse(typeof(global::SmartEmail.UnsafeValueAction), UnsafeValueAction.Trim(), ignoreCase: true),
                 RequireAuthenticatedSender = RequireAuthenticatedSender,
                 TrustedAuthServId = TrustedAuthServId,
             };
+            if (AllowedSenders != null)
+                builder.AllowedSenders = AllowedSenders;
+            if (AllowedTimeFrame != null)
+                builder.AllowedTimeFrame = AllowedTimeFrame;
             try
             {
                 WriteObject(builder.Build());
             }
-            catch (ArgumentException e)
+            catch (RuleSettingException e)
             {
-                ThrowTerminatingError(ToErrorRecord(e, ErrorIds.RuleInvalid, Name));
+                // The engine names the setting; the user typed its parameter.
+                var parameter = IniSchema.Find(IniSchema.RuleSection, e.Setting)?.Parameter ?? e.Setting;
+                var error = new ArgumentException($"-{parameter} of rule '{e.Rule}': {e.Reason}", e);
+                ThrowTerminatingError(ToErrorRecord(error, ErrorIds.RuleInvalid, Name));
             }
         }
     }

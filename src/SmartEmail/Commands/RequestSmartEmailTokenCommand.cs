@@ -88,7 +88,7 @@ namespace SmartEmail.Commands
             {
                 return;
             }
-            if (status.Saved && status.Mode == "Delegated")
+            if (status.Saved && status.Mode == OAuthMode.Delegated)
                 WriteVerbose($"Stored the sign-in of {status.Account} in {status.CachePath}; runs renew it silently.");
             if (status.IniUpdated)
                 WriteVerbose($"Wrote [Mail] User (and Tenant) of {status.Account} into {status.Path}.");

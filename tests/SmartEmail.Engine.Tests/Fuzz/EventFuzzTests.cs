@@ -61,7 +61,7 @@ public sealed class EventFuzzTests : IDisposable
                 AttachmentMask = "(.*)",
                 ProcessAttachments = c.Attachment != null,
                 TimeZone = "UTC",
-                UnsafeValueAction = c.Strip ? "Strip" : "Reject",
+                UnsafeValueAction = c.Strip ? UnsafeValueAction.Strip : UnsafeValueAction.Reject,
             }.Build();
             var result = Assert.Single(new RuleEngine(new[] { rule }, new RuleSettings { TimeZone = "UTC" }).Evaluate(c.Message));
             if (result.Outcome != RuleOutcome.Accepted)

@@ -149,7 +149,7 @@ public sealed class MimeFuzzTests : IDisposable
         ProcessBody = true,
         ProcessAttachments = true,
         TimeZone = "UTC",
-        UnsafeValueAction = "Strip",
+        UnsafeValueAction = UnsafeValueAction.Strip,
     }.Build();
 
     private static byte[] Mutate(byte[] original, Random r)

@@ -135,7 +135,7 @@ public sealed class RuleFuzzTests
             ProcessAttachments = r.Next(3) == 0,
             UseWildCards = r.Next(5) == 0,
             TimeZone = "UTC",
-            UnsafeValueAction = r.Next(2) == 0 ? "Strip" : "Reject",
+            UnsafeValueAction = r.Next(2) == 0 ? UnsafeValueAction.Strip : UnsafeValueAction.Reject,
         }).ToArray();
         var bodyLines = r.Next(0, 12);
         var body = string.Join("\r\n", Enumerable.Range(0, bodyLines).Select(_ => r.Next(3) == 0 ? evil : RandomText(r, 80)));

@@ -4,23 +4,15 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using SmartEmail.Ini;
 
 namespace SmartEmail.Mail.OAuth
 {
-    /// <summary>How SmartEmail gets its Office 365 tokens.</summary>
-    public enum OAuthMode
-    {
-        /// <summary>Client credentials (a secret or a certificate): no sign-in ever, nothing to renew.</summary>
-        AppOnly,
-        /// <summary>A user signed in once (Request-SmartEmailToken); runs refresh silently from the encrypted cache.</summary>
-        Delegated,
-    }
-
     /// <summary>The [Mail] settings of EmailProtocol=MSAL, checked and resolved.</summary>
     public sealed class MsalSettings
     {
-        /// <summary>The default sign-in service (the Microsoft global cloud).</summary>
-        public const string DefaultAuthority = "https://login.microsoftonline.com";
+        /// <summary>The default sign-in service (the Microsoft global cloud): [Mail] Authority's default in IniSchema.</summary>
+        public static string DefaultAuthority => IniSchema.Get("Mail", "Authority").DefaultText;
 
         /// <summary>The default mail host of Exchange Online.</summary>
         public const string DefaultServer = "outlook.office365.com";

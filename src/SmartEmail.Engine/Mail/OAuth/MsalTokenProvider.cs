@@ -59,39 +59,6 @@ namespace SmartEmail.Mail.OAuth
         public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
     }
 
-    /// <summary>The outcome of Request-SmartEmailToken; never holds a token.</summary>
-    public sealed class TokenStatus
-    {
-        /// <summary>The INI.</summary>
-        public string Path { get; internal set; } = string.Empty;
-        /// <summary>AppOnly or Delegated.</summary>
-        public string Mode { get; internal set; } = string.Empty;
-        /// <summary>ClientSecret, Certificate, DeviceCode, Browser or Refresh.</summary>
-        public string Method { get; internal set; } = string.Empty;
-        /// <summary>The signed-in account (delegated) or the mailbox (app-only).</summary>
-        public string Account { get; internal set; } = string.Empty;
-        /// <summary>The tenant id the token was issued in.</summary>
-        public string TenantId { get; internal set; } = string.Empty;
-        /// <summary>The application (client) id.</summary>
-        public string ClientId { get; internal set; } = string.Empty;
-        /// <summary>The authority, tenant included.</summary>
-        public string Authority { get; internal set; } = string.Empty;
-        /// <summary>The scopes granted.</summary>
-        public string[] Scopes { get; internal set; } = Array.Empty<string>();
-        /// <summary>When the access token expires.</summary>
-        public DateTimeOffset ExpiresOn { get; internal set; }
-        /// <summary>When the stored sign-in ends unless it is used again (delegated, saved), or null.</summary>
-        public DateTimeOffset? RefreshTokenExpiresOn { get; internal set; }
-        /// <summary>Cache or IdentityProvider.</summary>
-        public string Source { get; internal set; } = string.Empty;
-        /// <summary>Whether the account and its tokens were stored.</summary>
-        public bool Saved { get; internal set; }
-        /// <summary>The encrypted token cache, or null when nothing was stored.</summary>
-        public string? CachePath { get; internal set; }
-        /// <summary>Whether [Mail] User or Tenant was written into the INI.</summary>
-        public bool IniUpdated { get; internal set; }
-    }
-
     /// <summary>
     /// Office 365 tokens through MSAL: client credentials (secret or certificate) for app-only access, or a signed-in
     /// user's refresh token from the encrypted per-user cache, refreshed silently on every run.
@@ -158,7 +125,7 @@ namespace SmartEmail.Mail.OAuth
             var status = new TokenStatus
             {
                 Path = Settings.IniPath,
-                Mode = Settings.Mode.ToString(),
+                Mode = Settings.Mode,
                 ClientId = Settings.ClientId,
                 Authority = Settings.Authority,
             };
@@ -166,7 +133,7 @@ namespace SmartEmail.Mail.OAuth
             if (Settings.Mode == OAuthMode.AppOnly)
             {
                 result = Execute(t => Confidential().AcquireTokenForClient(Settings.Scopes).WithForceRefresh(true).ExecuteAsync(t), cancellationToken);
-                status.Method = Settings.Method == "a client secret" ? "ClientSecret" : "Certificate";
+                status.Method = Settings.ClientSecret != null ? SignInMethod.ClientSecret : SignInMethod.Certificate;
                 status.Account = Settings.User;
                 status.Saved = true;
                 status.CachePath = _cache.Path;
@@ -177,7 +144,7 @@ namespace SmartEmail.Mail.OAuth
                 var account = FindAccount(app, cancellationToken);
                 result = Execute(t => app.AcquireTokenSilent(Settings.Scopes, account).WithForceRefresh(true).ExecuteAsync(t), cancellationToken);
                 _cache.Record(result, signedIn: false, DateTimeOffset.UtcNow);
-                status.Method = "Refresh";
+                status.Method = SignInMethod.Refresh;
                 status.Saved = true;
                 status.CachePath = _cache.Path;
             }
@@ -201,9 +168,13 @@ namespace SmartEmail.Mail.OAuth
             status.TenantId = result.TenantId ?? string.Empty;
             status.Scopes = result.Scopes?.ToArray() ?? Array.Empty<string>();
             status.ExpiresOn = result.ExpiresOn;
-            status.Source = result.AuthenticationResultMetadata.TokenSource.ToString();
+            status.Source = Origin(result.AuthenticationResultMetadata.TokenSource);
             return status;
         }
+
+        /// <summary>MSAL's TokenSource as our own type, so the public TokenStatus names no MSAL type.</summary>
+        private static TokenOrigin Origin(TokenSource source) =>
+            source == TokenSource.Cache ? TokenOrigin.Cache : source == TokenSource.Broker ? TokenOrigin.Broker : TokenOrigin.IdentityProvider;
 
         private AuthenticationResult Interactive(SignInOptions options, TokenStatus status, CancellationToken cancellationToken)
         {
@@ -223,7 +194,7 @@ namespace SmartEmail.Mail.OAuth
                         {
                             var app = Public(browser.RedirectUri, saved);
                             options.Prompt($"Opening the browser to sign in to {Settings.Authority}; complete the sign-in there.");
-                            status.Method = "Browser";
+                            status.Method = SignInMethod.Browser;
                             return Execute(t =>
                             {
                                 var request = app.AcquireTokenInteractive(Settings.SignInScopes).WithCustomWebUi(browser)
@@ -240,7 +211,7 @@ namespace SmartEmail.Mail.OAuth
                     }
                 }
                 var deviceApp = Public(null, saved);
-                status.Method = "DeviceCode";
+                status.Method = SignInMethod.DeviceCode;
                 return Execute(t => deviceApp.AcquireTokenWithDeviceCode(Settings.SignInScopes, code =>
                 {
                     options.Prompt(code.Message);

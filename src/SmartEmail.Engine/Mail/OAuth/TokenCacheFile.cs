@@ -7,19 +7,6 @@ using Microsoft.Identity.Client;
 
 namespace SmartEmail.Mail.OAuth
 {
-    /// <summary>What SmartEmail remembers about a signed-in account beside MSAL's own cache.</summary>
-    public sealed class AccountRecord
-    {
-        /// <summary>The account's user name.</summary>
-        public string Username { get; set; } = string.Empty;
-        /// <summary>When the account signed in interactively.</summary>
-        public DateTimeOffset SignedIn { get; set; }
-        /// <summary>When a token was last obtained from the identity provider with the refresh token.</summary>
-        public DateTimeOffset Refreshed { get; set; }
-        /// <summary>When the identity provider said the refresh token ends, or null when it did not say.</summary>
-        public DateTimeOffset? RefreshTokenExpires { get; set; }
-    }
-
     /// <summary>
     /// MSAL's token cache (accounts, refresh tokens, app tokens) kept in one file per user, encrypted like the INI's
     /// secrets (DPAPI on Windows, AES-256-GCM with the user's key elsewhere), mode 0600, replaced atomically.

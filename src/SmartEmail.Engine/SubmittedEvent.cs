@@ -1,14 +1,5 @@
 namespace SmartEmail
 {
-    /// <summary>How an event reached OpCon.</summary>
-    public enum EventTransport
-    {
-        /// <summary>A file in the MSGIN folder of an OpCon agent or the SAM.</summary>
-        MsgIn,
-        /// <summary>The OpCon REST API.</summary>
-        Api,
-    }
-
     /// <summary>One event handed to OpCon.</summary>
     public sealed class SubmittedEvent
     {
@@ -38,18 +29,5 @@ namespace SmartEmail
 
         /// <inheritdoc/>
         public override string ToString() => Event;
-    }
-
-    /// <summary>An event could not be submitted; the message says why and what to do.</summary>
-    public sealed class EventSubmitException : SmartEmailException
-    {
-        /// <summary>Creates the exception.</summary>
-        public EventSubmitException(string errorId, string message, System.Exception? innerException = null) : base(message, innerException)
-        {
-            ErrorId = errorId;
-        }
-
-        /// <summary>A stable id: MsgInDirectoryMissing, EventNotEncodable, EventTooLong, EventInvalid, CredentialMissing, ApiFailed, ...</summary>
-        public string ErrorId { get; }
     }
 }

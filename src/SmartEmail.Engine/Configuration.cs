@@ -156,6 +156,8 @@ namespace SmartEmail
         public bool RequireAuthenticatedSender { get; internal set; }
         /// <summary>The trusted authserv-id, or null.</summary>
         public string? TrustedAuthServId { get; internal set; }
+        /// <summary>The most of one message's header block that is read; the rest of a longer one is skipped.</summary>
+        public int MaxHeaderBytes { get; internal set; } = Mail.MimeOptions.DefaultMaxHeaderBytes;
     }
 
     /// <summary>The [Mail] section.</summary>

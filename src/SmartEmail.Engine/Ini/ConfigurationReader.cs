@@ -206,6 +206,7 @@ namespace SmartEmail.Ini
                 g.RegexTimeout = Seconds("General", "RegexTimeout");
                 g.RequireAuthenticatedSender = Bool("General", "RequireAuthenticatedSender");
                 g.TrustedAuthServId = Text("General", "TrustedAuthServId");
+                g.MaxHeaderBytes = Int("General", "MaxHeaderBytes", Mail.MimeOptions.MinMaxHeaderBytes, Mail.MimeOptions.MaxMaxHeaderBytes) ?? Mail.MimeOptions.DefaultMaxHeaderBytes;
                 if (g.RequireAuthenticatedSender && g.TrustedAuthServId == null)
                     Add(FindingSeverity.Error, LineOf("General", "RequireAuthenticatedSender"), "General", "TrustedAuthServId",
                         "RequireAuthenticatedSender is on but TrustedAuthServId is not set: name your mail server's authserv-id.");

@@ -67,6 +67,7 @@ namespace SmartEmail.Ini
             new IniKey("General", "RegexTimeout", "2", "Seconds one regular expression may run before the message is rejected for that rule."),
             new IniKey("General", "RequireAuthenticatedSender", "False", "Trust a sender only when the trusted Authentication-Results header says DMARC (or aligned DKIM) passed."),
             new IniKey("General", "TrustedAuthServId", null, "The authserv-id of your own mail server's Authentication-Results headers."),
+            new IniKey("General", "MaxHeaderBytes", "1048576", "The most of one message's header block that is read, in bytes (16384 to 67108864): a longer block is cut there, with a warning naming the message, and the message is processed on what was read."),
 
             // [Mail]
             new IniKey("Mail", "User", null, "The mailbox user name (encrypted by Set-SmartEmailCredential)."),

@@ -54,6 +54,8 @@ namespace SmartEmail.Mail
             if (maxHeaderBytes < 1)
                 throw new ArgumentOutOfRangeException(nameof(maxHeaderBytes));
             var start = input.CanSeek ? input.Position : -1;
+            if (start >= 0 && IsOrdinary(input, start, maxHeaderBytes))
+                return new Result(input, false, false);
             var head = new MemoryStream();
             var scanner = new Scanner();
             var buffer = new byte[Chunk];
@@ -114,6 +116,33 @@ namespace SmartEmail.Mail
                 }
             }
             return new Result(new PrefixedStream(Concat(kept, rest.GetBuffer(), 0, (int)rest.Length), input), true, true);
+        }
+
+        /// <summary>
+        /// Whether a seekable input's header block ends within the bound and has no long field: the common case, checked
+        /// without copying; the input is left where it was.
+        /// </summary>
+        private static bool IsOrdinary(Stream input, long start, int maxHeaderBytes)
+        {
+            var scanner = new Scanner();
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
+            try
+            {
+                long read = 0;
+                int n;
+                while (read <= maxHeaderBytes && (n = input.Read(buffer, 0, (int)Math.Min(buffer.Length, maxHeaderBytes + 1 - read))) > 0)
+                {
+                    read += n;
+                    if (scanner.Scan(buffer, 0, n, -1) >= 0 || scanner.LongField)
+                        break;
+                }
+                return scanner.End >= 0 && scanner.End <= maxHeaderBytes && !scanner.LongField;
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                input.Position = start;
+            }
         }
 
         /// <summary>The header block's fields, each longer than <see cref="LongFieldBytes"/> unfolded, ending with a blank line.</summary>

@@ -15,26 +15,38 @@ namespace SmartEmail.Mail
     /// through <see cref="MimeSummary.Parse"/>, not the server's ENVELOPE (which takes the first of two Subject or From
     /// headers and decodes 8-bit text its own way). Attachment names need the parts' own headers, which BODYSTRUCTURE
     /// only reflects as the server parsed them (an unquoted <c>name=This is a test.txt</c> becomes <c>This</c>), and
-    /// MailKit can fetch part headers of many messages in one command only as whole messages. So, for one batch:
+    /// MailKit can fetch part headers of many messages in one command only as whole messages. So, after the batch's
+    /// one FETCH of UID, size, arrival time and BODYSTRUCTURE:
     /// <list type="number">
-    /// <item>messages with a part that may carry a name and at most <see cref="WholeMessageBytes"/> are fetched whole, in
-    /// one <c>UID FETCH (BODY.PEEK[])</c>, and read exactly as a file is;</item>
-    /// <item>the others' header blocks, when the body structure proves them at most <see cref="SafeHeaderBytes"/>, in one
-    /// <c>UID FETCH (BODY.PEEK[HEADER])</c>;</item>
-    /// <item>a header block that may be larger, one message at a time with <c>BODY.PEEK[HEADER]&lt;0.MaxHeaderBytes&gt;</c>:
-    /// MailKit parses a whole BODY[HEADER] itself with MimeKit, whose cost grows with the square of a folded field, so an
-    /// unbounded one must never reach it. Real mail has small header blocks, so this is rare.</item>
+    /// <item>the header fields the summary needs, for every message whose header block the body structure proves at most
+    /// <see cref="SafeHeaderBytes"/>, in one <c>UID FETCH (BODY.PEEK[HEADER.FIELDS (...)])</c>;</item>
+    /// <item>a header block that may be larger, one message at a time, at most MaxHeaderBytes of it
+    /// (<c>BODY.PEEK[HEADER]&lt;0.n&gt;</c>): MailKit parses a header literal itself with MimeKit, whose cost grows with
+    /// the square of a folded field, so an unbounded one must never reach it. Real mail has small header blocks, so this
+    /// is rare;</item>
+    /// <item>messages of at most <see cref="WholeMessageBytes"/> whose part names BODYSTRUCTURE may give otherwise
+    /// (<see cref="MayDifferFromFile"/>, <see cref="StructureDiffers"/>) whole, in one <c>UID FETCH (BODY.PEEK[])</c>,
+    /// read exactly as a file is.</item>
     /// </list>
     /// </summary>
     internal static class ImapHeaderReader
     {
-        /// <summary>The largest message with named parts that is fetched whole to read its part headers as a file would.</summary>
-        public const long WholeMessageBytes = 256 * 1024;
+        /// <summary>The largest message whose part names may differ that is fetched whole to read them as a file would.</summary>
+        public const long WholeMessageBytes = 1024 * 1024;
 
         /// <summary>The largest header block fetched in the batch command (MailKit parses it; at 64 KiB that takes milliseconds).</summary>
         public const long SafeHeaderBytes = 64 * 1024;
 
-        private static readonly string[] PlainTextParameters = { "charset", "format", "delsp", "reply-type" };
+        /// <summary>
+        /// The header fields the summary is made of (MimeSummary.Summarize), every occurrence in the message's order, so
+        /// MimeKit picks among two Subject or From headers as it does in the file. Only these: dovecot keeps named fields
+        /// in its index cache (the whole header block means opening every message file), and they are what a run reads.
+        /// </summary>
+        private static readonly HeaderId[] SummaryFields =
+        {
+            HeaderId.From, HeaderId.Sender, HeaderId.To, HeaderId.Cc, HeaderId.Subject, HeaderId.Date, HeaderId.MessageId,
+            HeaderId.MimeVersion, HeaderId.ContentType, HeaderId.ContentDisposition,
+        };
 
         /// <summary>One message's headers as read, and whether the whole message was (so its attachment names are exact).</summary>
         internal sealed class HeaderRead
@@ -57,21 +69,10 @@ namespace SmartEmail.Mail
             if (summaries.Count == 0)
                 return result;
             var max = source.Settings.MaxHeaderBytes;
-            var whole = summaries.Where(s => MayHaveNamedPart(s.Body) && s.Size.HasValue && s.Size.Value <= WholeMessageBytes).Select(s => s.UniqueId).ToList();
-            if (whole.Count != 0)
-            {
-                source.RetryRead(token =>
-                {
-                    var folder = (ImapFolder)source.FolderForRead(token);
-                    folder.GetStreams(whole, (f, index, uid, stream) =>
-                        result[uid.Id] = new HeaderRead(MimeSummary.Parse(stream, max, Name(source, validity, uid), source.Log, persistent: false, token), true), token);
-                    return true;
-                }, "fetch", cancellationToken);
-            }
-            var small = summaries.Where(s => !result.ContainsKey(s.UniqueId.Id) && HeaderBound(s) <= SafeHeaderBytes).Select(s => s.UniqueId).ToList();
+            var small = summaries.Where(s => HeaderBound(s) <= SafeHeaderBytes).Select(s => s.UniqueId).ToList();
             if (small.Count != 0)
             {
-                var request = new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Headers);
+                var request = new FetchRequest(MessageSummaryItems.UniqueId) { Headers = new HeaderSet(SummaryFields) };
                 var heads = source.RetryRead(token => source.FolderForRead(token).Fetch(small, request, token), "fetch", cancellationToken);
                 foreach (var head in heads)
                 {
@@ -87,17 +88,30 @@ namespace SmartEmail.Mail
                     }
                 }
             }
-            foreach (var summary in summaries.Where(s => !result.ContainsKey(s.UniqueId.Id)))
+            foreach (var summary in summaries.Where(s => !result.ContainsKey(s.UniqueId.Id) && !(HeaderBound(s) <= SafeHeaderBytes)))
             {
                 try
                 {
-                    using (var stream = source.RetryRead(token => source.FolderForRead(token).GetStream(summary.UniqueId, "HEADER", 0, max, token), "fetch", cancellationToken))
+                    using (var stream = source.RetryRead(token => source.FolderForRead(token).GetStream(summary.UniqueId, "HEADER", 0, max + 1, token), "fetch", cancellationToken))
                         result[summary.UniqueId.Id] = new HeaderRead(MimeSummary.Parse(stream, max, Name(source, validity, summary.UniqueId), source.Log, persistent: false, cancellationToken), false);
                 }
                 catch (MessageNotFoundException)
                 {
                     // Expunged since the batch was fetched: it is simply not listed.
                 }
+            }
+            // Messages whose part names (or whole structure) the server may read otherwise: fetched whole, read as a file.
+            var whole = summaries.Where(s => s.Size.HasValue && s.Size.Value <= WholeMessageBytes
+                && (MayDifferFromFile(s.Body) || (result.TryGetValue(s.UniqueId.Id, out var head) && StructureDiffers(head.Message, s.Body)))).Select(s => s.UniqueId).ToList();
+            if (whole.Count != 0)
+            {
+                source.RetryRead(token =>
+                {
+                    var folder = (ImapFolder)source.FolderForRead(token);
+                    folder.GetStreams(whole, (f, index, uid, stream) =>
+                        result[uid.Id] = new HeaderRead(MimeSummary.Parse(stream, max, Name(source, validity, uid), NullEngineLog.Instance, persistent: false, token), true), token);
+                    return true;
+                }, "fetch", cancellationToken);
             }
             return result;
         }
@@ -130,11 +144,16 @@ namespace SmartEmail.Mail
         }
 
         /// <summary>
-        /// Whether a multipart message has a part whose name the server's parse may not give as MimeKit would: an
-        /// attached message, a part with a disposition, a non-text part, or a text part with a parameter besides the
-        /// usual ones. A single-part message's name is in its top header block, which is read anyway.
+        /// Whether the names BODYSTRUCTURE gives for a multipart message may differ from MimeKit's reading of the part
+        /// headers. The server's parameter parser stops at the first space of an unquoted value (<c>name=This is a
+        /// test.txt</c> arrives as <c>This</c>) and drops a parameter it cannot parse, and it decodes encoded and 8-bit
+        /// names and an attached message's subject its own way. So the message is fetched whole when a named part's name
+        /// has no extension, holds anything but printable ASCII or an encoded word, when a part other than text has no
+        /// name or a disposition without one, or when a message is attached. Well-formed names (<c>report.pdf</c>) are
+        /// taken from BODYSTRUCTURE, which gives them as MimeKit does. A single-part message's name is in its top header
+        /// block, which is read anyway.
         /// </summary>
-        internal static bool MayHaveNamedPart(BodyPart? body)
+        internal static bool MayDifferFromFile(BodyPart? body)
         {
             if (!(body is BodyPartMultipart root))
                 return false;
@@ -150,16 +169,37 @@ namespace SmartEmail.Mail
                 }
                 if (part is BodyPartMessage || !(part is BodyPartBasic basic))
                     return true;
-                if (basic.ContentDisposition != null || !basic.ContentType.IsMimeType("text", "*"))
-                    return true;
-                if (basic.ContentType.Parameters.Any(p => !PlainTextParameters.Contains(p.Name, StringComparer.OrdinalIgnoreCase)))
+                var name = Name(basic);
+                if (name.Length == 0)
+                {
+                    if (basic.ContentDisposition != null || !basic.ContentType.IsMimeType("text", "*"))
+                        return true;
+                    continue;
+                }
+                var dot = name.LastIndexOf('.');
+                if (dot <= 0 || dot == name.Length - 1 || name.IndexOf("=?", StringComparison.Ordinal) >= 0 || name.Any(c => c < ' ' || c > '~'))
                     return true;
             }
             return false;
         }
 
         /// <summary>
-        /// The names MimeSummary gives, taken from BODYSTRUCTURE: only for multipart messages too large to fetch whole.
+        /// Whether the server parsed the top of the message otherwise than MimeKit did from the same header block: another
+        /// type, or another multipart boundary (a <c>Content-Type: multipart/mixed;; boundary=...</c> that MimeKit reads
+        /// and the server does not). Then nothing in BODYSTRUCTURE can be trusted for the parts.
+        /// </summary>
+        internal static bool StructureDiffers(MimeMessage head, BodyPart? body)
+        {
+            var mime = head.Body?.ContentType;
+            if (body == null || mime == null)
+                return body != null || mime != null;
+            if (!string.Equals(mime.MimeType, body.ContentType.MimeType, StringComparison.OrdinalIgnoreCase))
+                return true;
+            return head.Body is Multipart multipart && !string.Equals(multipart.Boundary, body.ContentType.Boundary, StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// The names MimeSummary gives, taken from BODYSTRUCTURE: for multipart messages not fetched whole.
         /// An attached message without a file name is named after its subject, as from a file.
         /// </summary>
         internal static string[] AttachmentNames(BodyPart? body)

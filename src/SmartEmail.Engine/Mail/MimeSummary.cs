@@ -45,8 +45,22 @@ namespace SmartEmail.Mail
             if (bounded.Truncated)
                 log.Warning($"The header block of message {name} is larger than [General] MaxHeaderBytes ({maxHeaderBytes} bytes): only its first {maxHeaderBytes} bytes were read, and the message is processed on them.");
             var keep = persistent && ReferenceEquals(bounded.Stream, input);
-            return new MimeParser(MimeOptions.Parser, bounded.Stream, MimeFormat.Entity, keep).ParseMessage(cancellationToken);
+            // One parser per thread, given each stream in turn: a listing parses thousands of small header blocks, and a
+            // new parser's buffers cost more than parsing one of them.
+            var parser = _parser ??= new MimeParser(MimeOptions.Parser, Stream.Null, MimeFormat.Entity);
+            parser.SetStream(bounded.Stream, MimeFormat.Entity, keep);
+            try
+            {
+                return parser.ParseMessage(cancellationToken);
+            }
+            finally
+            {
+                parser.SetStream(Stream.Null, MimeFormat.Entity); // drops the reference to the message's stream
+            }
         }
+
+        [ThreadStatic]
+        private static MimeParser? _parser;
 
         /// <summary>A message whose content is already in memory (POP3 and tests).</summary>
         public static Message InMemory(MimeMessage message, string id, string source, DateTimeOffset? received, long size) =>

@@ -191,3 +191,59 @@ public class HeaderBoundTests
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
+
+/// <summary>The mbox side of the bound (MboxHeaderBound).</summary>
+public class MboxHeaderBoundTests
+{
+    private sealed class RecordingLog : IEngineLog
+    {
+        public List<string> Warnings { get; } = new();
+        public void Verbose(string text) { }
+        public void Warning(string text) => Warnings.Add(text);
+        public void Progress(string activity, string status, int done, int total) { }
+        public void Error(SmartEmailException error) { }
+    }
+
+    [Theory]
+    [InlineData("content-length.mbox.txt")]
+    [InlineData("issue1189.mbox.txt")]
+    [InlineData("simple.mbox.txt")]
+    public void AnOrdinaryMboxNeedsNoBoundAndPassesThroughUnchanged(string name)
+    {
+        var path = Path.Combine(TestPaths.Corpus, "mbox", name);
+        var bytes = File.ReadAllBytes(path);
+        using (var file = new MemoryStream(bytes))
+            Assert.False(MboxHeaderBound.NeedsBound(file, MimeOptions.DefaultMaxHeaderBytes));
+        var copy = new MemoryStream();
+        MboxHeaderBound.Open(new MemoryStream(bytes), MimeOptions.DefaultMaxHeaderBytes).CopyTo(copy);
+        Assert.Equal(bytes, copy.ToArray());
+    }
+
+    [Fact]
+    public void AnMboxMessageWithAHugeFoldedHeaderIsCutAndTheNextMessageStillReads()
+    {
+        var huge = HeaderBoundTests.FoldedHeaderMessage("Subject", 3 * 1024 * 1024);
+        var text = "From sender@example.com Tue Dec  1 10:00:00 2026\r\n" + huge
+            + "From other@example.com Tue Dec  1 10:01:00 2026\r\nFrom: other@example.com\r\nSubject: second\r\n\r\nsecond body\r\n";
+        var path = Path.Combine(Path.GetTempPath(), "se-huge-" + Guid.NewGuid().ToString("N") + ".mbox");
+        File.WriteAllText(path, text);
+        try
+        {
+            var log = new RecordingLog();
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var messages = MessageFileReader.ReadFile(path, log).ToList();
+            var loaded = messages[1].Content.Load(CancellationToken.None);
+            watch.Stop();
+            Assert.Equal(2, messages.Count);
+            Assert.StartsWith("start folded words", messages[0].Subject);
+            Assert.Equal("second", messages[1].Subject);
+            Assert.Equal("second", loaded.Subject);
+            Assert.InRange(watch.Elapsed.TotalSeconds, 0, 8);
+            Assert.Contains(path + "#1", Assert.Single(log.Warnings));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

@@ -73,7 +73,10 @@ namespace SmartEmail.Mail
                         new FileContent(path, 0, source, maxHeaderBytes)));
                     return results;
                 }
-                var parser = new MimeParser(MimeOptions.Parser, stream, format, persistent: true);
+                // An mbox with a header block over the bound (or a long folded field) is read through MboxHeaderBound; an
+                // ordinary one straight from the file, its bodies left there.
+                var bound = MboxHeaderBound.NeedsBound(stream, maxHeaderBytes) ? MboxHeaderBound.Open(stream, maxHeaderBytes) : null;
+                var parser = new MimeParser(MimeOptions.Parser, (Stream?)bound ?? stream, format, persistent: bound == null);
                 var index = 0;
                 while (!parser.IsEndOfStream)
                 {
@@ -85,6 +88,8 @@ namespace SmartEmail.Mail
                     results.Add(new Message(id, path, MimeSummary.Summarize(message), received, parser.Position - start,
                         new FileContent(path, index, source, maxHeaderBytes)));
                 }
+                foreach (var cut in bound?.Truncated ?? new List<int>())
+                    log.Warning($"The header block of message {path}#{cut} is larger than [General] MaxHeaderBytes ({maxHeaderBytes} bytes): only its first {maxHeaderBytes} bytes were read, and the message is processed on them.");
             }
             if (results.Count == 0)
                 throw new MessageReadException(path, $"The mbox file '{path}' holds no message.");
@@ -183,7 +188,8 @@ namespace SmartEmail.Mail
                     // listing already warned about a header block cut at the bound.
                     if (_mboxIndex == 0)
                         return Parse(() => MimeSummary.Parse(stream, _maxHeaderBytes, _path, NullEngineLog.Instance, persistent: false, cancellationToken), _path);
-                    var parser = new MimeParser(MimeOptions.Parser, stream, MimeFormat.Mbox);
+                    Stream input = MboxHeaderBound.NeedsBound(stream, _maxHeaderBytes) ? MboxHeaderBound.Open(stream, _maxHeaderBytes) : stream;
+                    var parser = new MimeParser(MimeOptions.Parser, input, MimeFormat.Mbox);
                     for (var i = 1; i < _mboxIndex; i++)
                         Parse(() => parser.ParseMessage(cancellationToken), _path);
                     return Parse(() => parser.ParseMessage(cancellationToken), _path);

@@ -77,7 +77,7 @@ public class IniSchemaTests
 
     [Theory]
     [InlineData("MaxAttempts=5\nMaxHeaderBytes=65536\n", 5, 65536)]
-    [InlineData("maxattempts = 1\nMAXHEADERBYTES=1\n", 1, 1)]
+    [InlineData("maxattempts = 1\nMAXHEADERBYTES=16384\n", 1, 16384)]
     public void MaxAttemptsAndMaxHeaderBytesAreRead(string general, int attempts, int headerBytes)
     {
         var c = Read(Base.Replace("[Mail]", general + "[Mail]") + Rule);
@@ -89,8 +89,8 @@ public class IniSchemaTests
     [Theory]
     [InlineData("MaxAttempts", "0", "MaxAttempts must be a whole number of at least 1, not '0'.")]
     [InlineData("MaxAttempts", "three", "MaxAttempts must be a whole number of at least 1, not 'three'.")]
-    [InlineData("MaxHeaderBytes", "-1", "MaxHeaderBytes must be a whole number of at least 1, not '-1'.")]
-    [InlineData("MaxHeaderBytes", "99999999999", "MaxHeaderBytes must be a whole number of at least 1, not '99999999999'.")]
+    [InlineData("MaxHeaderBytes", "-1", "MaxHeaderBytes must be a whole number from 16384 to 67108864, not '-1'.")]
+    [InlineData("MaxHeaderBytes", "99999999999", "MaxHeaderBytes must be a whole number from 16384 to 67108864, not '99999999999'.")]
     public void AnInvalidMaxAttemptsOrMaxHeaderBytesIsAnErrorOnItsLineAndTheDefaultStays(string key, string value, string message)
     {
         var c = Read("[General]\nMSGINDirectory=/var/msgin\n" + key + "=" + value + "\n[Mail]\nEmailProtocol=Folder\nServer=/var/mail\n" + Rule);

@@ -45,7 +45,7 @@ namespace SmartEmail.Ini
             Bool(General, "RequireAuthenticatedSender", "False", "Trust a sender only when the trusted Authentication-Results header says DMARC (or aligned DKIM) passed."),
             Text(General, "TrustedAuthServId", null, "The authserv-id of your own mail server's Authentication-Results headers."),
             Int(General, "MaxAttempts", "3", 1, int.MaxValue, "How many runs may fail on one message for a reason of its own before it is set aside (counted, audited once, never retried)."),
-            Int(General, "MaxHeaderBytes", "1048576", 1, int.MaxValue, "The most bytes of one message's header block that are read (1 MiB by default); a larger header block is read only up to it."),
+            Int(General, "MaxHeaderBytes", "1048576", SmartEmail.Mail.MimeOptions.MinMaxHeaderBytes, SmartEmail.Mail.MimeOptions.MaxMaxHeaderBytes, "The most bytes of one message's header block that are read (1 MiB by default): a longer block is cut there, with a warning naming the message, and the message is processed on what was read."),
 
             // [Mail]
             Secret(Mail, "User", "The mailbox user name (encrypted by Set-SmartEmailCredential)."),

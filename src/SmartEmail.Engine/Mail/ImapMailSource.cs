@@ -12,9 +12,10 @@ using MimeKit;
 namespace SmartEmail.Mail
 {
     /// <summary>
-    /// An IMAP folder. Reading narrows on the server (UID SEARCH by UID or SINCE), then fetches envelope, size, arrival
-    /// time and body structure of a whole batch of messages in one FETCH command: the number of round trips grows with
-    /// the number of batches, not of messages. Bodies are fetched only when a rule or a download needs them.
+    /// An IMAP folder. Reading narrows on the server (UID SEARCH by UID or SINCE), then fetches size, arrival time and body
+    /// structure of a whole batch of messages in one FETCH command, and their header blocks in one more
+    /// (<see cref="ImapHeaderReader"/>): the number of round trips grows with the number of batches, not of messages.
+    /// Bodies are fetched only when a rule or a download needs them.
     /// </summary>
     internal sealed class ImapMailSource : MailSource
     {
@@ -50,8 +51,7 @@ namespace SmartEmail.Mail
             var uids = Retry(token => Folder(token).Search(query, token), "search", cancellationToken);
             var total = uids.Count;
             Log.Verbose($"{Uri}: {folder.Count} message(s), UIDVALIDITY {validity}, {total} to read.");
-            var request = new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Envelope | MessageSummaryItems.Size
-                | MessageSummaryItems.InternalDate | MessageSummaryItems.BodyStructure);
+            var request = new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.InternalDate | MessageSummaryItems.BodyStructure);
             var emitted = 0;
             for (var start = 0; start < total; start += Settings.BatchSize)
             {
@@ -60,12 +60,15 @@ namespace SmartEmail.Mail
                 var summaries = Retry(token => Folder(token).Fetch(batch, request, token), "fetch", cancellationToken);
                 if (_uidValidity != validity)
                     throw new MailboxException(MailboxErrorKind.MessageNotFound, $"{Uri} was recreated while it was read (UIDVALIDITY {validity} became {_uidValidity}).");
-                foreach (var summary in summaries.OrderBy(s => s.UniqueId.Id))
+                var ordered = summaries.Where(s => !options.Since.HasValue || s.InternalDate >= options.Since.Value).OrderBy(s => s.UniqueId.Id).ToList();
+                if (options.First.HasValue)
+                    ordered = ordered.Take(options.First.Value - emitted).ToList();
+                var headers = ImapHeaderReader.Read(this, ordered, validity, cancellationToken);
+                foreach (var summary in ordered)
                 {
-                    var received = summary.InternalDate;
-                    if (options.Since.HasValue && received < options.Since.Value)
-                        continue;
-                    yield return ToMessage(summary, validity);
+                    if (!headers.TryGetValue(summary.UniqueId.Id, out var read))
+                        continue; // expunged between the two fetches
+                    yield return ToMessage(summary, read, validity);
                     if (options.First.HasValue && ++emitted >= options.First.Value)
                         yield break;
                 }
@@ -110,81 +113,20 @@ namespace SmartEmail.Mail
             MailConnector.Close(client);
         }
 
-        private Message ToMessage(IMessageSummary summary, uint validity)
+        private Message ToMessage(IMessageSummary summary, ImapHeaderReader.HeaderRead read, uint validity)
         {
-            var envelope = summary.Envelope ?? new Envelope();
-            var sender = envelope.From.Mailboxes.FirstOrDefault() ?? envelope.Sender.Mailboxes.FirstOrDefault();
-            var header = new MessageHeaderSummary
-            {
-                MessageId = envelope.MessageId ?? string.Empty,
-                From = sender?.Address ?? string.Empty,
-                FromName = Redecode(sender?.Name ?? string.Empty),
-                To = envelope.To.Mailboxes.Select(m => m.Address).Where(a => !string.IsNullOrEmpty(a)).ToArray(),
-                Cc = envelope.Cc.Mailboxes.Select(m => m.Address).Where(a => !string.IsNullOrEmpty(a)).ToArray(),
-                Subject = Redecode(envelope.Subject ?? string.Empty),
-                Date = envelope.Date,
-                Attachments = AttachmentNames(summary.Body),
-            };
+            var header = MimeSummary.Summarize(read.Message);
+            if (!read.Whole && summary.Body is BodyPartMultipart)
+                header.Attachments = ImapHeaderReader.AttachmentNames(summary.Body);
             var id = validity.ToString(CultureInfo.InvariantCulture) + "/" + summary.UniqueId.Id.ToString(CultureInfo.InvariantCulture);
             return new Message(id, Uri, header, summary.InternalDate, summary.Size ?? 0, new ImapContent(this, validity, summary.UniqueId));
         }
 
-        /// <summary>
-        /// MailKit decodes raw 8-bit envelope text that is not UTF-8 as ISO-8859-1, where the file and POP3 readers use
-        /// Windows-1252 (see MimeOptions). Such text holds only characters up to U+00FF, and the C1 controls U+0080–U+009F
-        /// betray it: those map back to the original bytes, which are then read as Windows-1252, so "€" and "–" survive.
-        /// </summary>
-        internal static string Redecode(string text)
-        {
-            if (text.Any(c => c > '\u00FF') || !text.Any(c => c >= '\u0080' && c <= '\u009F'))
-                return text;
-            var bytes = text.Select(c => (byte)c).ToArray();
-            return System.Text.Encoding.GetEncoding(1252).GetString(bytes);
-        }
+        /// <summary>The folder, (re)connected and open for reading, for the header reader.</summary>
+        internal IMailFolder FolderForRead(CancellationToken cancellationToken) => Folder(cancellationToken);
 
-        /// <summary>The same names MimeSummary gives for the parsed message, taken from BODYSTRUCTURE.</summary>
-        internal static string[] AttachmentNames(BodyPart? body)
-        {
-            var names = new List<string>();
-            if (body == null)
-                return names.ToArray();
-            var stack = new Stack<BodyPart>();
-            stack.Push(body);
-            while (stack.Count != 0)
-            {
-                var part = stack.Pop();
-                switch (part)
-                {
-                    case BodyPartMultipart multipart:
-                        for (var i = multipart.BodyParts.Count - 1; i >= 0; i--)
-                            stack.Push(multipart.BodyParts[i]);
-                        break;
-                    case BodyPartMessage attached when !ReferenceEquals(part, body):
-                        var name = Name(attached);
-                        if (name.Length == 0)
-                        {
-                            var subject = attached.Envelope?.Subject;
-                            name = (string.IsNullOrWhiteSpace(subject) ? "message" : subject!.Trim()) + ".eml";
-                        }
-                        names.Add(name);
-                        break;
-                    case BodyPartBasic basic when !(part is BodyPartMessage):
-                        var partName = Name(basic);
-                        if (partName.Length != 0)
-                            names.Add(partName);
-                        break;
-                }
-            }
-            return names.ToArray();
-        }
-
-        private static string Name(BodyPartBasic part)
-        {
-            var name = part.ContentDisposition?.FileName;
-            if (string.IsNullOrWhiteSpace(name))
-                name = part.ContentType?.Name;
-            return string.IsNullOrWhiteSpace(name) ? string.Empty : name!.Trim();
-        }
+        /// <summary>Runs a read with the source's reconnect policy, for the header reader.</summary>
+        internal T RetryRead<T>(Func<CancellationToken, T> operation, string what, CancellationToken cancellationToken) => Retry(operation, what, cancellationToken);
 
         private UniqueId UidOf(Message message)
         {
@@ -301,7 +243,8 @@ namespace SmartEmail.Mail
                     buffer.Position = 0;
                     try
                     {
-                        return new MimeParser(MimeOptions.Parser, buffer, MimeFormat.Entity).ParseMessage(cancellationToken);
+                        // The listing already warned about a header block cut at the bound.
+                        return MimeSummary.Parse(buffer, _source.Settings.MaxHeaderBytes, Id, NullEngineLog.Instance, persistent: false, cancellationToken);
                     }
                     catch (FormatException e)
                     {

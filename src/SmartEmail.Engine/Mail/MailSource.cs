@@ -147,7 +147,7 @@ namespace SmartEmail.Mail
                 IEnumerable<Message> messages;
                 try
                 {
-                    messages = MessageFileReader.ReadFile(files[i], this, cancellationToken);
+                    messages = MessageFileReader.ReadFile(files[i], this, null, cancellationToken);
                 }
                 catch (MessageReadException e)
                 {

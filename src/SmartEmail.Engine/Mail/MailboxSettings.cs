@@ -62,6 +62,8 @@ namespace SmartEmail.Mail
         public int Retries { get; set; } = 3;
         /// <summary>How many messages one IMAP FETCH command asks for.</summary>
         public int BatchSize { get; set; } = 1000;
+        /// <summary>The most of one message's header block that is read ([General] MaxHeaderBytes).</summary>
+        public int MaxHeaderBytes { get; set; } = MimeOptions.DefaultMaxHeaderBytes;
         /// <summary>Where to write the protocol conversation (passwords redacted), or null.</summary>
         public Stream? ProtocolLog { get; set; }
 
@@ -91,6 +93,7 @@ namespace SmartEmail.Mail
                 CertificateThumbprint = mail.CertificateThumbprint,
                 Credential = credential ?? (protocol == MailProtocol.Folder ? null : CredentialFrom(configuration)),
                 Folder = mail.Folder,
+                MaxHeaderBytes = configuration.General.MaxHeaderBytes,
             };
         }
 
@@ -109,6 +112,7 @@ namespace SmartEmail.Mail
                 AcceptUntrustedCertificate = false,
                 CertificateThumbprint = mail.CertificateThumbprint,
                 Folder = mail.Folder,
+                MaxHeaderBytes = configuration.General.MaxHeaderBytes,
             };
             settings.TokenSource = new OAuth.MsalTokenProvider(msal, settings.Timeout);
             return settings;

@@ -41,10 +41,20 @@ namespace SmartEmail.Mail
         /// <param name="cancellationToken">Cancels the read.</param>
         /// <exception cref="MessageReadException">The file cannot be opened or holds no message.</exception>
         /// <exception cref="OperationCanceledException">The read was cancelled.</exception>
-        public static IEnumerable<Message> ReadFile(string path, CancellationToken cancellationToken = default) => ReadFile(path, null, cancellationToken);
+        public static IEnumerable<Message> ReadFile(string path, CancellationToken cancellationToken = default) => ReadFile(path, null, null, cancellationToken);
 
-        internal static IEnumerable<Message> ReadFile(string path, MailSource? source, CancellationToken cancellationToken)
+        /// <summary>Reads the messages in one file, reporting a header block cut at the bound to <paramref name="log"/>.</summary>
+        /// <param name="path">The full path of the file.</param>
+        /// <param name="log">Where the warning about a header block over the default MaxHeaderBytes (1 MiB) goes, or null.</param>
+        /// <param name="cancellationToken">Cancels the read.</param>
+        /// <exception cref="MessageReadException">The file cannot be opened or holds no message.</exception>
+        /// <exception cref="OperationCanceledException">The read was cancelled.</exception>
+        public static IEnumerable<Message> ReadFile(string path, IEngineLog? log, CancellationToken cancellationToken = default) => ReadFile(path, null, log, cancellationToken);
+
+        internal static IEnumerable<Message> ReadFile(string path, MailSource? source, IEngineLog? log, CancellationToken cancellationToken)
         {
+            log ??= source?.Log ?? NullEngineLog.Instance;
+            var maxHeaderBytes = source?.Settings.MaxHeaderBytes ?? MimeOptions.DefaultMaxHeaderBytes;
             var info = new FileInfo(path);
             if (!info.Exists)
                 throw new MessageReadException(path, $"The message file '{path}' does not exist.");
@@ -55,25 +65,31 @@ namespace SmartEmail.Mail
                 if (!SkipByteOrderMark(stream))
                     throw new MessageReadException(path, $"The message file '{path}' is empty.");
                 var format = StartsWithMboxMarker(stream) ? MimeFormat.Mbox : MimeFormat.Entity;
-                var parser = new MimeParser(MimeOptions.Parser, stream, format, persistent: true);
                 if (format == MimeFormat.Entity)
                 {
-                    var message = Parse(parser, path, cancellationToken);
+                    // Persistent when the header block needs no change: the bodies stay in the file, not in memory.
+                    var message = Parse(() => MimeSummary.Parse(stream, maxHeaderBytes, path, log, persistent: true, cancellationToken), path);
                     results.Add(new Message(path, path, MimeSummary.Summarize(message), received, info.Length,
-                        new FileContent(path, 0, source)));
+                        new FileContent(path, 0, source, maxHeaderBytes)));
                     return results;
                 }
+                // An mbox with a header block over the bound (or a long folded field) is read through MboxHeaderBound; an
+                // ordinary one straight from the file, its bodies left there.
+                var bound = MboxHeaderBound.NeedsBound(stream, maxHeaderBytes) ? MboxHeaderBound.Open(stream, maxHeaderBytes) : null;
+                var parser = new MimeParser(MimeOptions.Parser, (Stream?)bound ?? stream, format, persistent: bound == null);
                 var index = 0;
                 while (!parser.IsEndOfStream)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var start = parser.Position;
-                    var message = Parse(parser, path, cancellationToken);
+                    var message = Parse(() => parser.ParseMessage(cancellationToken), path);
                     index++;
                     var id = path + "#" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     results.Add(new Message(id, path, MimeSummary.Summarize(message), received, parser.Position - start,
-                        new FileContent(path, index, source)));
+                        new FileContent(path, index, source, maxHeaderBytes)));
                 }
+                foreach (var cut in bound?.Truncated ?? new List<int>())
+                    log.Warning($"The header block of message {path}#{cut} is larger than [General] MaxHeaderBytes ({maxHeaderBytes} bytes): only its first {maxHeaderBytes} bytes were read, and the message is processed on them.");
             }
             if (results.Count == 0)
                 throw new MessageReadException(path, $"The mbox file '{path}' holds no message.");
@@ -92,11 +108,11 @@ namespace SmartEmail.Mail
             }
         }
 
-        private static MimeMessage Parse(MimeParser parser, string path, CancellationToken cancellationToken)
+        private static MimeMessage Parse(Func<MimeMessage> parse, string path)
         {
             try
             {
-                return parser.ParseMessage(cancellationToken);
+                return parse();
             }
             catch (FormatException e)
             {
@@ -133,11 +149,13 @@ namespace SmartEmail.Mail
         {
             private readonly string _path;
             private readonly int _mboxIndex;
+            private readonly int _maxHeaderBytes;
 
-            public FileContent(string path, int mboxIndex, MailSource? source)
+            public FileContent(string path, int mboxIndex, MailSource? source, int maxHeaderBytes)
             {
                 _path = path;
                 _mboxIndex = mboxIndex;
+                _maxHeaderBytes = maxHeaderBytes;
                 Source = source;
             }
 
@@ -166,11 +184,15 @@ namespace SmartEmail.Mail
                     var hasContent = SkipByteOrderMark(stream);
                     if (!hasContent)
                         throw new MessageReadException(_path, $"The message file '{_path}' is empty.");
-                    // Not persistent: the stream is closed when this returns, so the message must own its content.
-                    var parser = new MimeParser(MimeOptions.Parser, stream, _mboxIndex == 0 ? MimeFormat.Entity : MimeFormat.Mbox);
+                    // Not persistent: the stream is closed when this returns, so the message must own its content. The
+                    // listing already warned about a header block cut at the bound.
+                    if (_mboxIndex == 0)
+                        return Parse(() => MimeSummary.Parse(stream, _maxHeaderBytes, _path, NullEngineLog.Instance, persistent: false, cancellationToken), _path);
+                    Stream input = MboxHeaderBound.NeedsBound(stream, _maxHeaderBytes) ? MboxHeaderBound.Open(stream, _maxHeaderBytes) : stream;
+                    var parser = new MimeParser(MimeOptions.Parser, input, MimeFormat.Mbox);
                     for (var i = 1; i < _mboxIndex; i++)
-                        Parse(parser, _path, cancellationToken);
-                    return Parse(parser, _path, cancellationToken);
+                        Parse(() => parser.ParseMessage(cancellationToken), _path);
+                    return Parse(() => parser.ParseMessage(cancellationToken), _path);
                 }
             }
         }

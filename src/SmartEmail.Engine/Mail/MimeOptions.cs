@@ -21,6 +21,18 @@ namespace SmartEmail.Mail
         /// </summary>
         public const int MaxMimeDepth = 100;
 
+        /// <summary>
+        /// The default of <c>[General] MaxHeaderBytes</c>: the most of one message's header block that is read (see
+        /// <see cref="HeaderBlock"/>). Real header blocks are a few KiB, with long ARC and DKIM chains some tens of KiB.
+        /// </summary>
+        public const int DefaultMaxHeaderBytes = 1024 * 1024;
+
+        /// <summary>The least MaxHeaderBytes accepts: below it ordinary mail (Received, DKIM and ARC chains) would be cut.</summary>
+        public const int MinMaxHeaderBytes = 16 * 1024;
+
+        /// <summary>The most MaxHeaderBytes accepts: it is held in memory while the message is read.</summary>
+        public const int MaxMaxHeaderBytes = 64 * 1024 * 1024;
+
         private static ParserOptions CreateParserOptions()
         {
             var options = ParserOptions.Default.Clone();

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
+using System.Threading;
 using MimeKit;
 
 namespace SmartEmail.Mail
@@ -24,6 +26,41 @@ namespace SmartEmail.Mail
                 Attachments = AttachmentNames(message),
             };
         }
+
+        /// <summary>
+        /// Parses one message with SmartEmail's options, its header block bounded by <paramref name="maxHeaderBytes"/>
+        /// (<see cref="HeaderBlock"/>): every reading path goes through here, so a file, POP3 and IMAP read alike. A header
+        /// block cut at the bound is reported to <paramref name="log"/>, naming <paramref name="name"/>.
+        /// </summary>
+        /// <param name="input">The message, at its first header byte.</param>
+        /// <param name="maxHeaderBytes">The most of the header block that is read.</param>
+        /// <param name="name">The message, as the warning names it.</param>
+        /// <param name="log">Where the warning goes.</param>
+        /// <param name="persistent">Keep the bodies in the (seekable) input rather than in memory, when the header block did not change.</param>
+        /// <param name="cancellationToken">Cancels the parse.</param>
+        /// <exception cref="FormatException">The input is not a MIME message.</exception>
+        public static MimeMessage Parse(Stream input, int maxHeaderBytes, string name, IEngineLog log, bool persistent, CancellationToken cancellationToken)
+        {
+            var bounded = HeaderBlock.Bound(input, maxHeaderBytes);
+            if (bounded.Truncated)
+                log.Warning($"The header block of message {name} is larger than [General] MaxHeaderBytes ({maxHeaderBytes} bytes): only its first {maxHeaderBytes} bytes were read, and the message is processed on them.");
+            var keep = persistent && ReferenceEquals(bounded.Stream, input);
+            // One parser per thread, given each stream in turn: a listing parses thousands of small header blocks, and a
+            // new parser's buffers cost more than parsing one of them.
+            var parser = _parser ??= new MimeParser(MimeOptions.Parser, Stream.Null, MimeFormat.Entity);
+            parser.SetStream(bounded.Stream, MimeFormat.Entity, keep);
+            try
+            {
+                return parser.ParseMessage(cancellationToken);
+            }
+            finally
+            {
+                parser.SetStream(Stream.Null, MimeFormat.Entity); // drops the reference to the message's stream
+            }
+        }
+
+        [ThreadStatic]
+        private static MimeParser? _parser;
 
         /// <summary>A message whose content is already in memory (POP3 and tests).</summary>
         public static Message InMemory(MimeMessage message, string id, string source, DateTimeOffset? received, long size) =>

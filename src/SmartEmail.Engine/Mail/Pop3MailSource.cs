@@ -45,11 +45,12 @@ namespace SmartEmail.Mail
                 Log.Progress("Reading " + Uri, $"{start} of {total} messages", start, total);
                 // The raw headers (TOP n 0), parsed here: MailKit's GetMessageHeaders drops the Content-* headers, and those
                 // say whether a message is multipart.
-                var heads = Guard(token => client.GetStreams(indexes, true, token), "TOP", cancellationToken).Select(Parse).ToList();
+                var heads = Guard(token => client.GetStreams(indexes, true, token), "TOP", cancellationToken).Select((s, i) => Parse(s, uids[indexes[i]], Log)).ToList();
                 var multipart = indexes.Where((index, i) => heads[i].Body is Multipart).ToList();
                 // Streams parsed here, not MailKit's GetMessages: its parser has MimeKit's default options (no depth limit
                 // that a small stack survives, ISO-8859-1 for raw 8-bit headers).
-                var full = multipart.Count == 0 ? new List<MimeMessage>() : Guard(token => client.GetStreams(multipart, false, token), "RETR", cancellationToken).Select(Parse).ToList();
+                // The warning about a header block over the bound was given for the headers already.
+                var full = multipart.Count == 0 ? new List<MimeMessage>() : Guard(token => client.GetStreams(multipart, false, token), "RETR", cancellationToken).Select((s, i) => Parse(s, uids[multipart[i]], NullEngineLog.Instance)).ToList();
                 var fullByIndex = multipart.Select((index, i) => (index, message: full[i])).ToDictionary(x => x.index, x => x.message);
                 for (var i = 0; i < indexes.Count; i++)
                 {
@@ -108,11 +109,11 @@ namespace SmartEmail.Mail
             MailConnector.Close(client);
         }
 
-        /// <summary>Parses a downloaded message (or its headers) with SmartEmail's parser options.</summary>
-        internal static MimeMessage Parse(Stream stream)
+        /// <summary>Parses a downloaded message (or its headers) as a file is parsed, its header block bounded.</summary>
+        private MimeMessage Parse(Stream stream, string uid, IEngineLog log)
         {
             using (stream)
-                return new MimeParser(MimeOptions.Parser, stream, MimeFormat.Entity).ParseMessage();
+                return MimeSummary.Parse(stream, Settings.MaxHeaderBytes, $"{uid} of {Uri}", log, persistent: false, CancellationToken.None);
         }
 
         internal Pop3Client Connect(CancellationToken cancellationToken)
@@ -191,7 +192,7 @@ namespace SmartEmail.Mail
                 {
                     var client = _source.Connect(cancellationToken);
                     var index = _source.IndexOf(_uid);
-                    return Parse(_source.Guard(token => client.GetStream(index, false, token), "RETR", cancellationToken));
+                    return _source.Parse(_source.Guard(token => client.GetStream(index, false, token), "RETR", cancellationToken), _uid, NullEngineLog.Instance);
                 }
                 catch (MailboxException e)
                 {

@@ -40,7 +40,7 @@ namespace SmartEmail.Commands
         {
             try
             {
-                return MessageFileReader.ReadFile(file, CancellationToken);
+                return MessageFileReader.ReadFile(file, new CmdletLog(this, ErrorIds.MessageReadFailed).Log, CancellationToken);
             }
             catch (MessageReadException e)
             {

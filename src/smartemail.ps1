@@ -54,6 +54,23 @@ if (($flags.Contains('renewTokenSilent') -or $flags.Contains('doNotSaveAccount')
 if ($flags.Contains('renewMsalToken') -and ($flags.Contains('imap') -or $flags.Contains('pop') -or $flags.Contains('credentials'))) { Stop-WithUsage '--renewMsalToken goes with --msal (and no other protocol or operation).' }
 if ($values.ContainsKey('port') -and $values['port'] -notmatch '^\d{1,5}$') { Stop-WithUsage "-port:$($values['port']) is not a port number." }
 
+# The module's messages name the INI setting at fault (the exception's Setting); these are the flags that give it here.
+$flagHints = @{
+    '[Mail] EmailProtocol' = 'Or give --imap, --pop or --msal.'
+    '[Mail] Server'        = 'Or give -server:<host>.'
+    '[Mail] Port'          = 'Or give -port:<n>.'
+    '[Mail] User'          = 'Or store them with --credentials -user:<v> -password:<v> -opconuser:<v> -opconpassword:<v>.'
+    '[General] OpConUser'  = 'Or store them with --credentials -opconuser:<v> -opconpassword:<v>.'
+}
+function Write-Failure($ErrorRecord) {
+    $exception = $ErrorRecord.Exception
+    $text = $exception.Message
+    if ($exception.PSObject.Properties['Setting'] -and $exception.Setting -and $flagHints.ContainsKey([string]$exception.Setting)) {
+        $text += ' ' + $flagHints[[string]$exception.Setting]
+    }
+    [Console]::Error.WriteLine("smartemail: $text")
+}
+
 try {
     Import-Module (Join-Path $PSScriptRoot 'SmartEmail.psd1')
 }
@@ -75,7 +92,7 @@ if ($flags.Contains('credentials')) {
         exit 0
     }
     catch {
-        [Console]::Error.WriteLine("smartemail: $($_.Exception.Message)")
+        Write-Failure $_
         exit 2
     }
 }
@@ -93,7 +110,7 @@ if ($flags.Contains('renewMsalToken')) {
         exit 0
     }
     catch {
-        [Console]::Error.WriteLine("smartemail: $($_.Exception.Message)")
+        Write-Failure $_
         exit 2
     }
 }
@@ -116,6 +133,6 @@ try {
     exit $result.ExitCode
 }
 catch {
-    [Console]::Error.WriteLine("smartemail: $($_.Exception.Message)")
+    Write-Failure $_
     exit 2
 }

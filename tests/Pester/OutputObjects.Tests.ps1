@@ -261,7 +261,8 @@ Describe 'Request-SmartEmailToken output converts without secrets' {
         $Service = Get-TestService
         $appId = 'b1d2e3f4-0000-4000-8000-0000000b1d2e'
         $msalSecret = 'Zt5~output.objects-SECRET-4e1a'
-        $null = Register-TestOAuthClient -Tenant contoso.test -ClientId $appId -Secret $msalSecret -Mailbox alice
+        $null = New-TestOAuthTenant -Domain 'objects.test'
+        $null = Register-TestOAuthClient -Tenant objects.test -ClientId $appId -Secret $msalSecret -Mailbox alice
     }
 
     AfterAll {
@@ -275,7 +276,7 @@ Describe 'Request-SmartEmailToken output converts without secrets' {
         Set-Content -LiteralPath $ini -Encoding utf8 -Value @(
             '[General]', "MSGINDirectory=$folder", 'OpConUser=ocadm', 'OpConUserPassword=ext-event-pw'
             '[Mail]', 'EmailProtocol=MSAL', 'Server=localhost', "Port=$($Service.imap.tlsPort)", 'TlsMode=Implicit'
-            "Authority=$($Service.oauth.authority.TrimEnd('/'))", "ClientId=$appId", 'Tenant=contoso.test', 'User=alice'
+            "Authority=$($Service.oauth.authority.TrimEnd('/'))", "ClientId=$appId", 'Tenant=objects.test', 'User=alice'
             "ClientSecret=$msalSecret"
         )
         $out = Join-Path $folder 'out'

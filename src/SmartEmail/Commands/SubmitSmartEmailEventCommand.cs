@@ -76,7 +76,7 @@ namespace SmartEmail.Commands
             }
             catch (EventSubmitException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, e.ErrorId, CategoryOf(e), MsgInDirectory ?? Path));
+                ThrowTerminatingError(ToErrorRecord(e, MsgInDirectory ?? Path));
                 return;
             }
             _target = options.Transport == EventTransport.MsgIn ? $"MSGIN {options.MsgInDirectory}" : $"OpCon API {options.ApiUrl}";
@@ -115,7 +115,7 @@ namespace SmartEmail.Commands
             }
             catch (EventSubmitException e)
             {
-                WriteError(new ErrorRecord(e, e.ErrorId, CategoryOf(e), target));
+                WriteError(ToErrorRecord(e, target));
                 return;
             }
             if (!ShouldProcess(preview, "Submit to " + _target))
@@ -126,7 +126,7 @@ namespace SmartEmail.Commands
             }
             catch (EventSubmitException e)
             {
-                WriteError(new ErrorRecord(e, e.ErrorId, CategoryOf(e), target));
+                WriteError(ToErrorRecord(e, target));
             }
         }
 

@@ -62,11 +62,15 @@ $flagHints = @{
     '[Mail] User'          = 'Or store them with --credentials -user:<v> -password:<v> -opconuser:<v> -opconpassword:<v>.'
     '[General] OpConUser'  = 'Or store them with --credentials -opconuser:<v> -opconpassword:<v>.'
 }
+$parameterFlags = @{ Protocol = '--imap, --pop or --msal'; Server = '-server:<host>'; Port = '-port:<n>' }
 function Write-Failure($ErrorRecord) {
     $exception = $ErrorRecord.Exception
     $text = $exception.Message
     if ($exception.PSObject.Properties['Setting'] -and $exception.Setting -and $flagHints.ContainsKey([string]$exception.Setting)) {
         $text += ' ' + $flagHints[[string]$exception.Setting]
+    }
+    if ($exception.GetType().Name -eq 'ConfigurationException' -and "$($exception.Kind)" -eq 'Invalid') {
+        $text += [Environment]::NewLine + 'Run Test-SmartEmailConfiguration -Detailed for every finding.'
     }
     [Console]::Error.WriteLine("smartemail: $text")
 }
@@ -128,7 +132,15 @@ if ($flags.Contains('deleteall')) { $run.DeleteEmails = 'All' }
 # --sort: messages are always processed oldest first (by arrival), which is what sorting by date gave.
 
 try {
-    $result = Invoke-SmartEmailRun @run
+    # The cmdlet's warnings end with its parameter ("Or give -Server."); a job on this command line gives the flag.
+    $result = Invoke-SmartEmailRun @run 3>&1 | ForEach-Object {
+        if ($_ -is [System.Management.Automation.WarningRecord]) {
+            $text = $_.Message
+            foreach ($p in $parameterFlags.Keys) { $text = $text.Replace(" Or give -$p.", " Or give $($parameterFlags[$p]).") }
+            Write-Warning $text
+        }
+        else { $_ }
+    }
     foreach ($e in $result.Events) { Write-Host "Event: $e" }
     exit $result.ExitCode
 }

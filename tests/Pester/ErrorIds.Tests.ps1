@@ -148,4 +148,25 @@ Describe 'Errors the cmdlets report' {
         (Get-SmartEmailConfiguration -Path $ini -WarningVariable w3 -WarningAction SilentlyContinue) | Out-Null
         "$(@($w3 | Where-Object { "$_" -match 'EmailProtocol is not set' }))" | Should -Not -Match 'Or give'
     }
+
+    It 'smartemail.ps1 gives its flags where the cmdlets give parameters' {
+        $legacy = Join-Path (Split-Path (Get-ModuleUnderTest)) 'smartemail.ps1'
+        $dir = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory (Join-Path $dir 'msgin'), (Join-Path $dir 'mail') -Force | Out-Null
+        $ini = Join-Path $dir 'SMArtEmail.ini'
+        Set-Content -LiteralPath $ini -Value (@('[General]', 'MSGINDirectory=msgin', 'OpConUser=ocadm', 'OpConUserPassword=pw', 'UseLastRunDate=False', '[Mail]', 'Server=mail') + $Rule)
+        $exe = [Environment]::ProcessPath
+        [string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+        $output = (& $exe @prefix -NoProfile -NonInteractive -File $legacy "-inifile:$ini" 2>&1 | ForEach-Object { "$_" }) -join "`n"
+        $LASTEXITCODE | Should -Be 2 -Because $output   # no protocol: the run cannot read mail
+        $output | Should -Match 'EmailProtocol is not set, so each run must be told the protocol \(IMAP, POP, MSAL or Folder\)\. Or give --imap, --pop or --msal\.'
+        $output | Should -Not -Match 'give -Protocol'
+        # An INI with errors: the listing, then this front end's advice.
+        $bad = New-Ini @('[General]', "MSGINDirectory=$TestDrive", '[Configuration1]', 'SubjectLineMask=(unclosed', 'Event=$CONSOLE:DISPLAY,x', 'AllowedSenders=ALL')
+        $output = (& $exe @prefix -NoProfile -NonInteractive -File $legacy "-inifile:$bad" --imap 2>&1 | ForEach-Object { "$_" }) -join "`n"
+        $LASTEXITCODE | Should -Be 2
+        $output | Should -Match ([regex]::Escape("smartemail: The configuration file '$bad' has 1 error(s):"))
+        $output | Should -Match ([regex]::Escape("${bad}:4 [Configuration1] SubjectLineMask"))
+        $output | Should -Match 'Run Test-SmartEmailConfiguration -Detailed for every finding\.'
+    }
 }

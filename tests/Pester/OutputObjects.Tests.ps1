@@ -278,6 +278,7 @@ Describe 'Request-SmartEmailToken output converts without secrets' {
             '[Mail]', 'EmailProtocol=MSAL', 'Server=localhost', "Port=$($Service.imap.tlsPort)", 'TlsMode=Implicit'
             "Authority=$($Service.oauth.authority.TrimEnd('/'))", "ClientId=$appId", 'Tenant=objects.test', 'User=alice'
             "ClientSecret=$msalSecret"
+            '[Configuration1]', 'SubjectLineMask=Test', 'Event=$CONSOLE:DISPLAY,ok', 'AllowedSenders=ALL'
         )
         $out = Join-Path $folder 'out'
         $saved = @{ SSL_CERT_FILE = $env:SSL_CERT_FILE; XDG_CONFIG_HOME = $env:XDG_CONFIG_HOME }

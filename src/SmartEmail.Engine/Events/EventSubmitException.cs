@@ -46,5 +46,8 @@ namespace SmartEmail
 
         /// <summary>What went wrong; the cmdlets report it as the error id of the same name.</summary>
         public EventErrorKind Kind { get; }
+
+        /// <summary>The kind's name. Kept for callers written before <see cref="Kind"/>; compare <see cref="Kind"/> instead.</summary>
+        public string ErrorId => Kind.ToString();
     }
 }

@@ -149,7 +149,7 @@ namespace SmartEmail.Commands
                 ? "Run Test-SmartEmailConfiguration -Detailed for every finding."
                 : null, exception.Setting);
             if (hint != null)
-                record.ErrorDetails = new ErrorDetails(exception.Message + Environment.NewLine + hint) { RecommendedAction = hint };
+                record.ErrorDetails = new ErrorDetails(exception.Message + Environment.NewLine + hint); // not also RecommendedAction: PowerShell 7 would show the hint twice
             return record;
         }
 

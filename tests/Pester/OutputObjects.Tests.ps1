@@ -269,7 +269,10 @@ Describe 'Request-SmartEmailToken output converts without secrets' {
         Reset-TestOAuth
     }
 
-    It 'SmartEmail.Mail.OAuth.TokenStatus' {
+    It 'SmartEmail.Mail.OAuth.TokenStatus with a <Kind> client secret' -ForEach @(
+        @{ Kind = 'plain-text' }
+        @{ Kind = 'encrypted' }
+    ) {
         $folder = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
         New-Item -ItemType Directory $folder | Out-Null
         $ini = Join-Path $folder 'SMArtEmail.ini'
@@ -277,7 +280,7 @@ Describe 'Request-SmartEmailToken output converts without secrets' {
             '[General]', "MSGINDirectory=$folder", 'OpConUser=ocadm', 'OpConUserPassword=ext-event-pw'
             '[Mail]', 'EmailProtocol=MSAL', 'Server=localhost', "Port=$($Service.imap.tlsPort)", 'TlsMode=Implicit'
             "Authority=$($Service.oauth.authority.TrimEnd('/'))", "ClientId=$appId", 'Tenant=objects.test', 'User=alice'
-            "ClientSecret=$msalSecret"
+            $(if ($Kind -eq 'plain-text') { "ClientSecret=$msalSecret" })
             '[Configuration1]', 'SubjectLineMask=Test', 'Event=$CONSOLE:DISPLAY,ok', 'AllowedSenders=ALL'
         )
         $out = Join-Path $folder 'out'
@@ -288,6 +291,7 @@ Describe 'Request-SmartEmailToken output converts without secrets' {
             $child = Invoke-FreshPwsh -Script @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$(Get-ModuleUnderTest)'
+$(if ($Kind -eq 'encrypted') { "Set-SmartEmailCredential -Path '$ini' -ClientSecret (ConvertTo-SecureString '$msalSecret' -AsPlainText -Force)" })
 `$status = Request-SmartEmailToken -Path '$ini' -WarningAction SilentlyContinue
 `$status | ConvertTo-Json -Depth 5 | Set-Content '$out.json'
 `$status | Export-Csv '$out.csv'
@@ -301,6 +305,7 @@ Import-Module '$(Get-ModuleUnderTest)'
         }
         $child.ExitCode | Should -Be 0 -Because ($child.Output -join "`n")
         $child.Output | Should -Contain 'type SmartEmail.Mail.OAuth.TokenStatus'
+        if ($Kind -eq 'encrypted') { Get-Content -Raw -LiteralPath $ini | Should -Match '(?m)^ClientSecret=SE1:' }
         $texts = foreach ($ext in 'json', 'csv', 'xml', 'txt') { Get-Content -Raw -LiteralPath "$out.$ext" }
         foreach ($text in $texts) {
             $text.Contains($msalSecret) | Should -BeFalse

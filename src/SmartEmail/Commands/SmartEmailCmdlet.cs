@@ -153,9 +153,6 @@ namespace SmartEmail.Commands
             return record;
         }
 
-        /// <summary>The category of an exception (see <see cref="ErrorMap.CategoryOf"/>).</summary>
-        internal static ErrorCategory CategoryOf(Exception exception) => ErrorMap.CategoryOf(exception);
-
         // What the engine's messages leave to the front end: a setting ("[Section] Key") that a parameter can replace, and
         // the command that stores a credential setting encrypted. smartemail.ps1 has its own table for its flags.
         private static readonly Dictionary<string, string> SettingParameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)

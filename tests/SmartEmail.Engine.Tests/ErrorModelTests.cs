@@ -131,4 +131,12 @@ public class ErrorModelTests : IDisposable
         Assert.Contains(c2.Findings, f => f.Key == "Port" && f.Message == "Port is not set and has no default, so each run must be told the port.");
         Assert.All(c.Findings.Concat(c2.Findings), f => AssertNamesNoParameter(f.Message));
     }
+
+    [Fact]
+    public void AnEventErrorMadeFromAKindsNameHasThatKind()
+    {
+        Assert.Equal(EventErrorKind.EventTooLong, new EventSubmitException("EventTooLong", "x").Kind);
+        Assert.Equal("EventTooLong", new EventSubmitException(EventErrorKind.EventTooLong, "x").ErrorId);
+        Assert.Throws<ArgumentException>(() => new EventSubmitException("NoSuchKind", "x"));
+    }
 }

@@ -44,6 +44,17 @@ namespace SmartEmail
             Kind = kind;
         }
 
+        /// <summary>
+        /// Creates the exception from a kind's name. Kept (with <see cref="ErrorId"/>) so that code written before
+        /// <see cref="EventErrorKind"/> still builds; new code gives the kind.
+        /// </summary>
+        /// <exception cref="ArgumentException"><paramref name="errorId"/> names no <see cref="EventErrorKind"/>.</exception>
+        public EventSubmitException(string errorId, string message, Exception? innerException = null)
+            : this(Enum.IsDefined(typeof(EventErrorKind), errorId) ? (EventErrorKind)Enum.Parse(typeof(EventErrorKind), errorId)
+                : throw new ArgumentException($"'{errorId}' is not an EventErrorKind.", nameof(errorId)), message, innerException)
+        {
+        }
+
         /// <summary>What went wrong; the cmdlets report it as the error id of the same name.</summary>
         public EventErrorKind Kind { get; }
 

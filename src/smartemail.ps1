@@ -54,6 +54,27 @@ if (($flags.Contains('renewTokenSilent') -or $flags.Contains('doNotSaveAccount')
 if ($flags.Contains('renewMsalToken') -and ($flags.Contains('imap') -or $flags.Contains('pop') -or $flags.Contains('credentials'))) { Stop-WithUsage '--renewMsalToken goes with --msal (and no other protocol or operation).' }
 if ($values.ContainsKey('port') -and $values['port'] -notmatch '^\d{1,5}$') { Stop-WithUsage "-port:$($values['port']) is not a port number." }
 
+# The module's messages name the INI setting at fault (the exception's Setting); these are the flags that give it here.
+$flagHints = @{
+    '[Mail] EmailProtocol' = 'Or give --imap, --pop or --msal.'
+    '[Mail] Server'        = 'Or give -server:<host>.'
+    '[Mail] Port'          = 'Or give -port:<n>.'
+    '[Mail] User'          = 'Or store them with --credentials -user:<v> -password:<v> -opconuser:<v> -opconpassword:<v>.'
+    '[General] OpConUser'  = 'Or store them with --credentials -opconuser:<v> -opconpassword:<v>.'
+}
+$parameterFlags = @{ Protocol = '--imap, --pop or --msal'; Server = '-server:<host>'; Port = '-port:<n>' }
+function Write-Failure($ErrorRecord) {
+    $exception = $ErrorRecord.Exception
+    $text = $exception.Message
+    if ($exception.PSObject.Properties['Setting'] -and $exception.Setting -and $flagHints.ContainsKey([string]$exception.Setting)) {
+        $text += ' ' + $flagHints[[string]$exception.Setting]
+    }
+    if ($exception.GetType().Name -eq 'ConfigurationException' -and "$($exception.Kind)" -eq 'Invalid') {
+        $text += [Environment]::NewLine + 'Run Test-SmartEmailConfiguration -Detailed for every finding.'
+    }
+    [Console]::Error.WriteLine("smartemail: $text")
+}
+
 try {
     Import-Module (Join-Path $PSScriptRoot 'SmartEmail.psd1')
 }
@@ -75,7 +96,7 @@ if ($flags.Contains('credentials')) {
         exit 0
     }
     catch {
-        [Console]::Error.WriteLine("smartemail: $($_.Exception.Message)")
+        Write-Failure $_
         exit 2
     }
 }
@@ -93,7 +114,7 @@ if ($flags.Contains('renewMsalToken')) {
         exit 0
     }
     catch {
-        [Console]::Error.WriteLine("smartemail: $($_.Exception.Message)")
+        Write-Failure $_
         exit 2
     }
 }
@@ -111,11 +132,19 @@ if ($flags.Contains('deleteall')) { $run.DeleteEmails = 'All' }
 # --sort: messages are always processed oldest first (by arrival), which is what sorting by date gave.
 
 try {
-    $result = Invoke-SmartEmailRun @run
+    # The cmdlet's warnings end with its parameter ("Or give -Server."); a job on this command line gives the flag.
+    $result = Invoke-SmartEmailRun @run 3>&1 | ForEach-Object {
+        if ($_ -is [System.Management.Automation.WarningRecord]) {
+            $text = $_.Message
+            foreach ($p in $parameterFlags.Keys) { $text = $text.Replace(" Or give -$p.", " Or give $($parameterFlags[$p]).") }
+            Write-Warning $text
+        }
+        else { $_ }
+    }
     foreach ($e in $result.Events) { Write-Host "Event: $e" }
     exit $result.ExitCode
 }
 catch {
-    [Console]::Error.WriteLine("smartemail: $($_.Exception.Message)")
+    Write-Failure $_
     exit 2
 }

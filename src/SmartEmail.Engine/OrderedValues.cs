@@ -53,7 +53,27 @@ namespace SmartEmail
         bool IDictionary.Contains(object key) => key is string s && _index.ContainsKey(s);
         void IDictionary.Remove(object key) => throw new NotSupportedException();
         void ICollection.CopyTo(Array array, int index) => ((ICollection)_items.Select(i => new DictionaryEntry(i.Key, i.Value)).ToArray()).CopyTo(array, index);
-        IDictionaryEnumerator IDictionary.GetEnumerator() =>
-            _items.ToDictionary(i => (object)i.Key, i => (object?)i.Value).GetEnumerator() as IDictionaryEnumerator ?? throw new InvalidOperationException();
+        IDictionaryEnumerator IDictionary.GetEnumerator() => new EntryEnumerator(_items);
+
+        /// <summary>
+        /// The non-generic enumerator: its Current is a DictionaryEntry, as IDictionary promises. ConvertTo-Json, Export-Clixml
+        /// and Format-* cast each item to DictionaryEntry; a KeyValuePair (what Dictionary's public enumerator yields) fails.
+        /// </summary>
+        private sealed class EntryEnumerator : IDictionaryEnumerator
+        {
+            private readonly List<KeyValuePair<string, string>> _items;
+            private int _index = -1;
+
+            public EntryEnumerator(List<KeyValuePair<string, string>> items) => _items = items;
+
+            public DictionaryEntry Entry => _index >= 0 && _index < _items.Count
+                ? new DictionaryEntry(_items[_index].Key, _items[_index].Value)
+                : throw new InvalidOperationException("The enumerator is not on an item.");
+            public object Key => Entry.Key;
+            public object? Value => Entry.Value;
+            public object Current => Entry;
+            public bool MoveNext() => ++_index < _items.Count;
+            public void Reset() => _index = -1;
+        }
     }
 }

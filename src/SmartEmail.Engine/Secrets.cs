@@ -39,12 +39,12 @@ namespace SmartEmail
             "smartemail", "secret.key");
 
         /// <summary>Encrypts a value for this user (or, on Windows with LocalMachine, this machine).</summary>
-        /// <exception cref="SmartEmailException">The key file cannot be created or read.</exception>
+        /// <exception cref="CredentialException">The key file cannot be created or read.</exception>
         public static string Protect(string plain, SecretScope scope = SecretScope.CurrentUser) =>
             ProtectBytes(Encoding.UTF8.GetBytes(plain), scope);
 
         /// <summary>Encrypts bytes (a token cache, for one) the way <see cref="Protect"/> encrypts text.</summary>
-        /// <exception cref="SmartEmailException">The key file cannot be created or read.</exception>
+        /// <exception cref="CredentialException">The key file cannot be created or read.</exception>
         public static string ProtectBytes(byte[] bytes, SecretScope scope = SecretScope.CurrentUser)
         {
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
@@ -65,18 +65,18 @@ namespace SmartEmail
         }
 
         /// <summary>The plain value of a stored one: decrypted when encrypted, as it is when typed by hand.</summary>
-        /// <exception cref="SmartEmailException">The value cannot be decrypted here, with what to do about it.</exception>
+        /// <exception cref="CredentialException">The value cannot be decrypted here, with what to do about it.</exception>
         public static string Unprotect(string stored) =>
             IsProtected(stored) ? Encoding.UTF8.GetString(UnprotectBytes(stored)) : stored;
 
         /// <summary>The bytes <see cref="ProtectBytes"/> encrypted.</summary>
         /// <param name="stored">The encrypted value.</param>
         /// <param name="rerun">What to do when it cannot be decrypted; by default, run Set-SmartEmailCredential again.</param>
-        /// <exception cref="SmartEmailException">The value cannot be decrypted here, with what to do about it.</exception>
+        /// <exception cref="CredentialException">The value cannot be decrypted here, with what to do about it.</exception>
         public static byte[] UnprotectBytes(string stored, string? rerun = null)
         {
             if (!IsProtected(stored))
-                throw new SmartEmailException("The value is not one SmartEmail encrypted.");
+                throw new CredentialException(CredentialErrorKind.Damaged, "The value is not one SmartEmail encrypted.");
             var body = stored.Substring(ProtectedPrefix.Length);
             rerun ??= "Run Set-SmartEmailCredential again, as the account that runs the job, on this machine.";
             try
@@ -84,7 +84,7 @@ namespace SmartEmail
                 if (body.StartsWith(UserTag, StringComparison.Ordinal) || body.StartsWith(MachineTag, StringComparison.Ordinal))
                 {
                     if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-                        throw new SmartEmailException($"This value was encrypted with Windows DPAPI and cannot be decrypted on this platform. {rerun}");
+                        throw new CredentialException(CredentialErrorKind.Undecryptable, $"This value was encrypted with Windows DPAPI and cannot be decrypted on this platform. {rerun}");
                     var machine = body.StartsWith(MachineTag, StringComparison.Ordinal);
                     var data = Convert.FromBase64String(body.Substring((machine ? MachineTag : UserTag).Length));
                     return ProtectedData.Unprotect(data, null, machine ? DataProtectionScope.LocalMachine : DataProtectionScope.CurrentUser);
@@ -95,10 +95,10 @@ namespace SmartEmail
                     if (parts.Length != 2)
                         throw new FormatException("missing key id");
                     if (!File.Exists(KeyFile))
-                        throw new SmartEmailException($"This value was encrypted with a key that is not on this machine for this user ({KeyFile} is missing). {rerun}");
+                        throw new CredentialException(CredentialErrorKind.Undecryptable, $"This value was encrypted with a key that is not on this machine for this user ({KeyFile} is missing). {rerun}");
                     var key = LoadOrCreateKey();
                     if (!string.Equals(parts[0], KeyId(key), StringComparison.Ordinal))
-                        throw new SmartEmailException($"This value was encrypted with another key than {KeyFile} (another user or machine, or a lost key). {rerun}");
+                        throw new CredentialException(CredentialErrorKind.Undecryptable, $"This value was encrypted with another key than {KeyFile} (another user or machine, or a lost key). {rerun}");
                     var data = Convert.FromBase64String(parts[1]);
                     var gcm = new GcmBlockCipher(new AesEngine());
                     gcm.Init(false, new AeadParameters(new KeyParameter(key), 128, data.Take(12).ToArray()));
@@ -111,7 +111,7 @@ namespace SmartEmail
             }
             catch (Exception e) when (e is FormatException || e is CryptographicException || e is Org.BouncyCastle.Crypto.InvalidCipherTextException)
             {
-                throw new SmartEmailException($"An encrypted value is damaged or was not written by SmartEmail ({e.Message}). {rerun}", e);
+                throw new CredentialException(CredentialErrorKind.Damaged, $"An encrypted value is damaged or was not written by SmartEmail ({e.Message}). {rerun}", e);
             }
         }
 
@@ -143,7 +143,7 @@ namespace SmartEmail
                 {
                     var existing = File.ReadAllBytes(path);
                     if (existing.Length != 32)
-                        throw new SmartEmailException($"The key file {path} is damaged (it must hold 32 bytes).");
+                        throw new CredentialException(CredentialErrorKind.KeyFileFailed, $"The key file {path} is damaged (it must hold 32 bytes).");
                     return existing;
                 }
                 var folder = Path.GetDirectoryName(path)!;
@@ -162,7 +162,7 @@ namespace SmartEmail
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new SmartEmailException($"Cannot read or create the key file {path}: {e.Message}", e);
+                throw new CredentialException(CredentialErrorKind.KeyFileFailed, $"Cannot read or create the key file {path}: {e.Message}", e);
             }
         }
 

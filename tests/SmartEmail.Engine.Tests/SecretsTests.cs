@@ -46,10 +46,13 @@ public class SecretsTests : IDisposable
     {
         var stored = Secrets.Protect("Zq9-hidden-42");
         File.Delete(Secrets.KeyFile);
-        Assert.Contains("Set-SmartEmailCredential", Assert.Throws<SmartEmailException>(() => Secrets.Unprotect(stored)).Message);
+        var missing = Assert.Throws<CredentialException>(() => Secrets.Unprotect(stored));
+        Assert.Contains("Set-SmartEmailCredential", missing.Message);
+        Assert.Equal(CredentialErrorKind.Undecryptable, missing.Kind);
         Secrets.Protect("new key");
-        var e = Assert.Throws<SmartEmailException>(() => Secrets.Unprotect(stored));
+        var e = Assert.Throws<CredentialException>(() => Secrets.Unprotect(stored));
         Assert.Contains("another key", e.Message);
+        Assert.Equal(CredentialErrorKind.Undecryptable, e.Kind);
         Assert.DoesNotContain("Zq9-hidden-42", e.Message);
     }
 
@@ -58,7 +61,9 @@ public class SecretsTests : IDisposable
     {
         var stored = Secrets.Protect("secret");
         var tampered = stored.Substring(0, stored.Length - 4) + (stored.EndsWith("AAAA") ? "BBBB" : "AAAA");
-        Assert.Contains("damaged", Assert.Throws<SmartEmailException>(() => Secrets.Unprotect(tampered)).Message);
+        var e = Assert.Throws<CredentialException>(() => Secrets.Unprotect(tampered));
+        Assert.Contains("damaged", e.Message);
+        Assert.Equal(CredentialErrorKind.Damaged, e.Kind);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using SmartEmail.Run;
 
 // SmartEmail.SoakWorker <ini> <ready file> <go file>
 //
-// Runs the INI as Invoke-SmartEmailRun -Path <ini> does (ConfigurationReader.Load, refused when it has errors; a
+// Runs the INI as Invoke-SmartEmailRun -Path <ini> does (ConfigurationLoader.LoadValid: refused when it has errors; a
 // SmartEmailRun with the default options and a 60 s lock timeout), for the soak in tests/Pester/RunSoak.Tests.ps1:
 // a dry run first (it writes nothing and takes no lock) so that the code is compiled before the go and the kill lands
 // in the real runs rather than in start-up; then its PID in the ready file; then, once the go file exists, real runs
@@ -19,13 +19,14 @@ if (args.Length != 3)
 }
 var (ini, ready, go) = (Path.GetFullPath(args[0]), args[1], args[2]);
 
-var configuration = ConfigurationReader.Load(ini);
-var errors = Array.FindAll(configuration.Findings, f => f.Severity == FindingSeverity.Error);
-if (errors.Length != 0)
+Configuration configuration;
+try
 {
-    Console.Error.WriteLine($"The configuration file '{ini}' has {errors.Length} error(s):");
-    foreach (var error in errors)
-        Console.Error.WriteLine("  " + error);
+    configuration = ConfigurationLoader.LoadValid(ini);
+}
+catch (ConfigurationException e)
+{
+    Console.Error.WriteLine(e.Message);
     return 65;
 }
 

@@ -50,7 +50,7 @@ namespace SmartEmail.Events
                 }
                 catch (SmartEmailException e)
                 {
-                    throw new EventSubmitException("CredentialEncrypted", $"{key} in {configuration.Path} cannot be used: {e.Message}", e);
+                    throw new EventSubmitException(EventErrorKind.CredentialEncrypted, $"{key} in {configuration.Path} cannot be used: {e.Message}", e);
                 }
             }
             var opConUser = opConCredential == null && g.OpConUserState.IsSet ? Plain(g.OpConUserState, "[General] OpConUser") : g.OpConUser;
@@ -90,18 +90,18 @@ namespace SmartEmail.Events
             if (options.Transport == EventTransport.MsgIn)
             {
                 if (string.IsNullOrEmpty(options.MsgInDirectory))
-                    throw new EventSubmitException("MsgInDirectoryMissing", "No MSGIN folder is set: set [General] MSGINDirectory or give -MsgInDirectory.");
+                    throw new EventSubmitException(EventErrorKind.MsgInDirectoryMissing, "No MSGIN folder is set: set [General] MSGINDirectory.") { Setting = "[General] MSGINDirectory" };
                 if (options.OpConCredential == null)
-                    throw new EventSubmitException("CredentialMissing", "No OpCon user is set, and OpCon accepts external events only with a user and its external event password: set [General] OpConUser and OpConUserPassword, or give -OpConCredential.");
+                    throw new EventSubmitException(EventErrorKind.CredentialMissing, "No OpCon user is set, and OpCon accepts external events only with a user and its external event password: set [General] OpConUser and OpConUserPassword.") { Setting = "[General] OpConUser" };
                 _msgIn = new MsgInWriter(options.MsgInDirectory!, options.MsgInEncoding);
                 _msgIn.CheckDirectory(); // the work folder is made when the first event is written, so -WhatIf creates nothing
             }
             else
             {
                 if (options.ApiUrl == null)
-                    throw new EventSubmitException("ApiUrlMissing", "Transport is Api but no API URL is set: set [OpCon] ApiUrl or give -ApiUrl.");
+                    throw new EventSubmitException(EventErrorKind.ApiUrlMissing, "Transport is Api but no API URL is set: set [OpCon] ApiUrl.") { Setting = "[OpCon] ApiUrl" };
                 if (options.ApiToken == null && options.ApiCredential == null)
-                    throw new EventSubmitException("CredentialMissing", "Transport is Api but neither an API token nor an API user is set: set [OpCon] ApiToken, or ApiUser and ApiPassword.");
+                    throw new EventSubmitException(EventErrorKind.CredentialMissing, "Transport is Api but neither an API token nor an API user is set: set [OpCon] ApiToken, or ApiUser and ApiPassword.") { Setting = "[OpCon] ApiUser" };
             }
         }
 
@@ -151,7 +151,7 @@ namespace SmartEmail.Events
             }
             catch (EventSubmitException e)
             {
-                throw new EventSubmitException(e.ErrorId, Mask(e.Message)); // no inner exception: its message is unmasked
+                throw new EventSubmitException(e.Kind, Mask(e.Message)); // no inner exception: its message is unmasked
             }
             var credential = _options.OpConCredential;
             if (credential != null && credential.Password.Length != 0)
@@ -222,7 +222,7 @@ namespace SmartEmail.Events
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new EventSubmitException("EventLogFailed", $"The event was submitted, but the event log '{_options.LogFile}' cannot be written: {e.Message}", e);
+                throw new EventSubmitException(EventErrorKind.EventLogFailed, $"The event was submitted, but the event log '{_options.LogFile}' cannot be written: {e.Message}", e);
             }
         }
 
@@ -248,7 +248,7 @@ namespace SmartEmail.Events
                             continue;
                         }
                         if (!response.IsSuccessStatusCode)
-                            throw new EventSubmitException("ApiFailed", $"The OpCon API refused the event ({(int)response.StatusCode} {response.ReasonPhrase}): {ApiMessage(response)}");
+                            throw new EventSubmitException(EventErrorKind.ApiFailed, $"The OpCon API refused the event ({(int)response.StatusCode} {response.ReasonPhrase}): {ApiMessage(response)}");
                         return;
                     }
                 }
@@ -267,11 +267,11 @@ namespace SmartEmail.Events
             using (var response = Send(request, cancellationToken))
             {
                 if (!response.IsSuccessStatusCode)
-                    throw new EventSubmitException("ApiAuthenticationFailed", $"The OpCon API refused a token for '{credential.UserName}' ({(int)response.StatusCode} {response.ReasonPhrase}): {ApiMessage(response)}");
+                    throw new EventSubmitException(EventErrorKind.ApiAuthenticationFailed, $"The OpCon API refused a token for '{credential.UserName}' ({(int)response.StatusCode} {response.ReasonPhrase}): {ApiMessage(response)}");
                 using (var json = JsonDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult()))
                 {
                     if (!json.RootElement.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String)
-                        throw new EventSubmitException("ApiFailed", "The OpCon API answered POST /api/tokens without a token id.");
+                        throw new EventSubmitException(EventErrorKind.ApiFailed, "The OpCon API answered POST /api/tokens without a token id.");
                     return _token = id.GetString()!;
                 }
             }
@@ -289,11 +289,11 @@ namespace SmartEmail.Events
             }
             catch (HttpRequestException e)
             {
-                throw new EventSubmitException("ApiUnreachable", $"Cannot reach the OpCon API at {_options.ApiUrl}: {e.InnerException?.Message ?? e.Message}", e);
+                throw new EventSubmitException(EventErrorKind.ApiUnreachable, $"Cannot reach the OpCon API at {_options.ApiUrl}: {e.InnerException?.Message ?? e.Message}", e);
             }
             catch (System.Threading.Tasks.TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new EventSubmitException("ApiUnreachable", $"The OpCon API at {_options.ApiUrl} did not answer in time.", e);
+                throw new EventSubmitException(EventErrorKind.ApiUnreachable, $"The OpCon API at {_options.ApiUrl} did not answer in time.", e);
             }
         }
 

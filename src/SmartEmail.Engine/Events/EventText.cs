@@ -23,7 +23,7 @@ namespace SmartEmail.Events
             alreadyHadCredentials = password.Length != 0 && @event.EndsWith(suffix, StringComparison.Ordinal);
             var line = alreadyHadCredentials ? @event : @event + suffix;
             if (line.Length > MaxLength)
-                throw new EventSubmitException("EventTooLong", $"The event is {line.Length} characters long with its credentials; OpCon accepts at most {MaxLength}: {Shorten(Masked(@event, password))}");
+                throw new EventSubmitException(EventErrorKind.EventTooLong, $"The event is {line.Length} characters long with its credentials; OpCon accepts at most {MaxLength}: {Shorten(Masked(@event, password))}");
             return line;
         }
 
@@ -32,13 +32,13 @@ namespace SmartEmail.Events
         {
             string Shorten(string text) => EventText.Shorten(Masked(text, password));
             if (string.IsNullOrWhiteSpace(@event))
-                throw new EventSubmitException("EventInvalid", "The event is empty.");
+                throw new EventSubmitException(EventErrorKind.EventInvalid, "The event is empty.");
             if (!@event.TrimStart().StartsWith("$", StringComparison.Ordinal))
-                throw new EventSubmitException("EventInvalid", $"'{Shorten(@event)}' is not an OpCon event: events start with $, such as $JOB:ADD or $PROPERTY:SET.");
+                throw new EventSubmitException(EventErrorKind.EventInvalid, $"'{Shorten(@event)}' is not an OpCon event: events start with $, such as $JOB:ADD or $PROPERTY:SET.");
             if (@event.Any(c => char.IsControl(c) || c == '\u2028' || c == '\u2029' || c == '\u0085'))
-                throw new EventSubmitException("EventInvalid", $"The event '{Shorten(@event)}' holds a line break or control character, which would split it or corrupt the MSGIN file.");
+                throw new EventSubmitException(EventErrorKind.EventInvalid, $"The event '{Shorten(@event)}' holds a line break or control character, which would split it or corrupt the MSGIN file.");
             if (@event.Length > MaxLength)
-                throw new EventSubmitException("EventTooLong", $"The event is {@event.Length} characters long; OpCon accepts at most {MaxLength}: {Shorten(@event)}");
+                throw new EventSubmitException(EventErrorKind.EventTooLong, $"The event is {@event.Length} characters long; OpCon accepts at most {MaxLength}: {Shorten(@event)}");
         }
 
         /// <summary>The text with every occurrence of the password replaced by a mask.</summary>

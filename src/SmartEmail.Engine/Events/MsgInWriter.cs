@@ -41,7 +41,7 @@ namespace SmartEmail.Events
         public void CheckDirectory()
         {
             if (!System.IO.Directory.Exists(Directory))
-                throw new EventSubmitException("MsgInDirectoryMissing",
+                throw new EventSubmitException(EventErrorKind.MsgInDirectoryMissing,
                     $"The MSGIN folder '{Directory}' does not exist. SmartEmail never creates it: set MSGINDirectory to the folder the OpCon agent (or SAM) watches.");
         }
 
@@ -56,7 +56,7 @@ namespace SmartEmail.Events
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new EventSubmitException("MsgInWorkDirectoryFailed", $"Cannot create the work folder '{WorkDirectory}' beside MSGIN: {e.Message}", e);
+                throw new EventSubmitException(EventErrorKind.MsgInWorkDirectoryFailed, $"Cannot create the work folder '{WorkDirectory}' beside MSGIN: {e.Message}", e);
             }
         }
 
@@ -92,7 +92,7 @@ namespace SmartEmail.Events
             }
             catch (EncoderFallbackException e)
             {
-                throw new EventSubmitException("EventNotEncodable",
+                throw new EventSubmitException(EventErrorKind.EventNotEncodable,
                     $"The event holds a character ('{e.CharUnknown}') that {_encoding.WebName} cannot carry; OpCon agents expect ASCII. Set [General] MsgInEncoding=Windows-1252 or UTF-8 if your agent reads them.", e);
             }
             EnsureReady();
@@ -110,7 +110,7 @@ namespace SmartEmail.Events
             {
                 if (File.Exists(temp))
                     File.Delete(temp);
-                throw new EventSubmitException("MsgInWriteFailed", $"Cannot write the event file '{temp}': {e.Message}", e);
+                throw new EventSubmitException(EventErrorKind.MsgInWriteFailed, $"Cannot write the event file '{temp}': {e.Message}", e);
             }
         }
 
@@ -126,7 +126,7 @@ namespace SmartEmail.Events
             if (!File.Exists(prepared))
                 return target;
             if (!System.IO.Directory.Exists(Directory))
-                throw new EventSubmitException("MsgInDirectoryMissing", $"The MSGIN folder '{Directory}' does not exist. SmartEmail never creates it: set MSGINDirectory to the folder the OpCon agent (or SAM) watches.");
+                throw new EventSubmitException(EventErrorKind.MsgInDirectoryMissing, $"The MSGIN folder '{Directory}' does not exist. SmartEmail never creates it: set MSGINDirectory to the folder the OpCon agent (or SAM) watches.");
             try
             {
                 File.Move(prepared, target);
@@ -134,7 +134,7 @@ namespace SmartEmail.Events
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new EventSubmitException("MsgInWriteFailed", $"Cannot move the event file into '{target}': {e.Message}", e);
+                throw new EventSubmitException(EventErrorKind.MsgInWriteFailed, $"Cannot move the event file into '{target}': {e.Message}", e);
             }
         }
 
@@ -165,7 +165,7 @@ namespace SmartEmail.Events
                 case "ASCII": case "US-ASCII": return Encoding.GetEncoding("us-ascii", EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
                 case "WINDOWS-1252": return Encoding.GetEncoding(1252, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
                 case "UTF-8": case "UTF8": return new UTF8Encoding(false, true);
-                default: throw new EventSubmitException("MsgInEncodingUnknown", $"MsgInEncoding '{name}' is not ASCII, Windows-1252 or UTF-8.");
+                default: throw new EventSubmitException(EventErrorKind.MsgInEncodingUnknown, $"MsgInEncoding '{name}' is not ASCII, Windows-1252 or UTF-8.");
             }
         }
     }

@@ -106,13 +106,13 @@ namespace SmartEmail.Ini
             private void CheckMailCombination(MailSettings m)
             {
                 if (Text("Mail", "EmailProtocol") == null)
-                    Add(FindingSeverity.Warning, 0, "Mail", "EmailProtocol", "EmailProtocol is not set: the command line must give --imap, --pop or --msal.");
+                    Add(FindingSeverity.Warning, 0, "Mail", "EmailProtocol", "EmailProtocol is not set, so each run must be told the protocol (IMAP, POP, MSAL or Folder).");
                 if (m.Protocol == MailProtocol.Folder && m.Server == null)
                     Add(FindingSeverity.Error, LineOf("Mail", "EmailProtocol"), "Mail", "Server", "EmailProtocol=Folder needs Server set to the folder of .eml files.");
                 if ((m.Protocol == MailProtocol.IMAP || m.Protocol == MailProtocol.POP) && m.Server == null)
-                    Add(FindingSeverity.Warning, LineOf("Mail", "EmailProtocol"), "Mail", "Server", "Server is not set: the command line must give -server:.");
+                    Add(FindingSeverity.Warning, LineOf("Mail", "EmailProtocol"), "Mail", "Server", "Server is not set, so each run must be told the mail server.");
                 if ((m.Protocol == MailProtocol.IMAP || m.Protocol == MailProtocol.POP) && m.Port == null && LineOf("Mail", "Port") == 0)
-                    Add(FindingSeverity.Warning, LineOf("Mail", "EmailProtocol"), "Mail", "Port", "Port is not set and has no default: the command line must give -port:.");
+                    Add(FindingSeverity.Warning, LineOf("Mail", "EmailProtocol"), "Mail", "Port", "Port is not set and has no default, so each run must be told the port.");
                 if (m.Protocol == MailProtocol.IMAP && (m.Port == 110 || m.Port == 995))
                     Add(FindingSeverity.Warning, LineOf("Mail", "Port"), "Mail", "Port", $"Port {m.Port} is a POP3 port, but EmailProtocol is IMAP (143 or 993 are usual).");
                 if (m.Protocol == MailProtocol.POP && (m.Port == 143 || m.Port == 993))

@@ -125,7 +125,7 @@ namespace SmartEmail.Mail
             }
             if (client is MailKit.Net.Smtp.SmtpClient && settings.Credential == null)
                 return; // SmtpAuthentication=None: a relay
-            var credential = settings.Credential ?? throw new MailboxException(MailboxErrorKind.Configuration, $"No user name and password for {where}: give -Credential.");
+            var credential = settings.Credential ?? throw new MailboxException(MailboxErrorKind.Configuration, $"No user name and password for {where}: set [Mail] User and Password.") { Setting = "[Mail] User" };
             try
             {
                 // One attempt with one mechanism: MailKit's Authenticate(user, password) tries every mechanism in turn, so a

@@ -76,12 +76,12 @@ namespace SmartEmail.Mail
         {
             var mail = configuration.Mail;
             var protocol = overrides?.Protocol ?? mail.Protocol ?? throw new MailboxException(MailboxErrorKind.Configuration,
-                $"{configuration.Path} does not set [Mail] EmailProtocol: give -Protocol, or set EmailProtocol=IMAP, POP, MSAL or Folder.");
+                $"{configuration.Path} does not set [Mail] EmailProtocol: set EmailProtocol=IMAP, POP, MSAL or Folder.") { Setting = "[Mail] EmailProtocol" };
             if (protocol == MailProtocol.MSAL)
                 return FromMsal(configuration, overrides);
             var server = overrides?.Server ?? mail.Server;
             if (string.IsNullOrEmpty(server))
-                throw new MailboxException(MailboxErrorKind.Configuration, $"{configuration.Path} does not set [Mail] Server: set it, or give -server:.");
+                throw new MailboxException(MailboxErrorKind.Configuration, $"{configuration.Path} does not set [Mail] Server: set it to the mail server's name.") { Setting = "[Mail] Server" };
             return new MailboxSettings
             {
                 Protocol = protocol,
@@ -124,7 +124,7 @@ namespace SmartEmail.Mail
             if (mail.Protocol == MailProtocol.Folder)
                 return null;
             if (!mail.UserState.IsSet || !mail.Password.IsSet)
-                throw new MailboxException(MailboxErrorKind.Configuration, $"{configuration.Path} has no [Mail] User and Password: run Set-SmartEmailCredential -MailCredential, or give -Credential.");
+                throw new MailboxException(MailboxErrorKind.Configuration, $"{configuration.Path} has no [Mail] User and Password: set them.") { Setting = "[Mail] User" };
             try
             {
                 return new NetworkCredential(Secrets.Unprotect(mail.UserState.Raw!), Secrets.Unprotect(mail.Password.Raw!));

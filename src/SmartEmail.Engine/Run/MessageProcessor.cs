@@ -214,7 +214,7 @@ namespace SmartEmail.Run
 
         /// <summary>An event that no attempt can write (the message made it so), unlike a missing MSGIN folder or an API that is down.</summary>
         private static bool IsMessagesOwn(EventSubmitException e) =>
-            e.ErrorId == "EventInvalid" || e.ErrorId == "EventTooLong" || e.ErrorId == "EventNotEncodable";
+            e.Kind == EventErrorKind.EventInvalid || e.Kind == EventErrorKind.EventTooLong || e.Kind == EventErrorKind.EventNotEncodable;
 
         /// <summary>A message as diagnostics name it: its subject (one line) and id.</summary>
         internal static string Describe(Message message) => $"'{ValueFormatter.Quote(message.Subject)}' ({message.Id})";

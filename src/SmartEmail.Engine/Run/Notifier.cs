@@ -34,7 +34,7 @@ namespace SmartEmail.Run
             if (string.IsNullOrEmpty(mail.SmtpServer))
                 throw new SmartEmailException($"Notices are on, but {config.Path} sets no [Mail] SmtpServer.");
             var signIn = mail.SmtpAuthentication == SmtpAuthentication.Mailbox;
-            var msal = mailbox.TokenSource as Mail.OAuth.MsalTokenProvider;
+            var tokens = mailbox.TokenSource;
             _smtp = new MailboxSettings
             {
                 Server = mail.SmtpServer!,
@@ -42,14 +42,14 @@ namespace SmartEmail.Run
                 SecurityProtocol = mail.SmtpSecurityProtocol,
                 TlsMode = mail.TlsMode == TlsMode.None ? TlsMode.None : TlsMode.Auto,
                 // An Office 365 token goes only to a server whose certificate is trusted (or pinned), as for the mailbox.
-                AcceptUntrustedCertificate = mail.SelfSignedCertificate && !(signIn && msal != null),
+                AcceptUntrustedCertificate = mail.SelfSignedCertificate && !(signIn && tokens != null),
                 CertificateThumbprint = mail.CertificateThumbprint,
                 Credential = signIn ? mailbox.Credential : null,
-                TokenSource = signIn ? msal?.ForSmtp() : null,
+                TokenSource = signIn ? tokens?.ForSmtp() : null,
                 Timeout = mailbox.Timeout,
             };
             _watchdog = new IdleWatchdog(_smtp.Timeout);
-            _from = mail.NotifyFrom ?? mailbox.Credential?.UserName ?? msal?.Settings.User ?? string.Empty;
+            _from = mail.NotifyFrom ?? mailbox.Credential?.UserName ?? tokens?.UserName ?? string.Empty;
             if (!MailboxAddress.TryParse(_from, out _))
                 throw new SmartEmailException($"Notices are on, but there is no sender address: set [Mail] NotifyFrom.");
         }

@@ -38,14 +38,14 @@ namespace SmartEmail.Commands
             if (Silent && (DoNotSaveAccount || DeviceCode))
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Silent renews the stored sign-in; it cannot be combined with -DoNotSaveAccount or -DeviceCode."),
-                    "ParameterConflict", ErrorCategory.InvalidArgument, null));
+                    ErrorIds.ParameterConflict, ErrorCategory.InvalidArgument, null));
                 return;
             }
             var configuration = LoadConfiguration(Path);
             if (configuration.Mail.Protocol != MailProtocol.MSAL)
             {
                 ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"{configuration.Path} does not set [Mail] EmailProtocol=MSAL: there is nothing to sign in to."),
-                    "NotMsal", ErrorCategory.InvalidOperation, configuration.Path));
+                    ErrorIds.NotMsal, ErrorCategory.InvalidOperation, configuration.Path));
                 return;
             }
             // MSAL calls back on its own threads; what it has to say is shown from this one.

@@ -49,7 +49,7 @@ namespace SmartEmail.Commands
             var path = ResolveConfigurationPath(Path);
             if (MailCredential == null && OpConCredential == null && ApiCredential == null && ApiToken == null && ClientSecret == null && CertificatePassword == null)
             {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -MailCredential, -OpConCredential, -ApiCredential, -ApiToken, -ClientSecret or -CertificatePassword."), "CredentialMissing", ErrorCategory.InvalidArgument, path));
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -MailCredential, -OpConCredential, -ApiCredential, -ApiToken, -ClientSecret or -CertificatePassword."), ErrorIds.CredentialMissing, ErrorCategory.InvalidArgument, path));
                 return;
             }
             if (!File.Exists(path))
@@ -85,7 +85,7 @@ namespace SmartEmail.Commands
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is SmartEmailException)
             {
-                ThrowTerminatingError(ToErrorRecord(e, "CredentialWriteFailed", path));
+                ThrowTerminatingError(ToErrorRecord(e, ErrorIds.CredentialWriteFailed, path));
             }
             WriteVerbose($"Encrypted {what} in {path}.");
         }

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Threading;
-using SmartEmail.Events;
 using SmartEmail.Ini;
 using SmartEmail.Mail;
 
@@ -109,8 +108,9 @@ namespace SmartEmail.Commands
             GetUnresolvedProviderPathFromPSPath(string.IsNullOrEmpty(path) ? ConfigurationReader.DefaultPath() : path);
 
         /// <summary>
-        /// Reads the INI. A missing or unreadable file is a terminating error; so is a file with errors, which are all
-        /// listed with their lines. Warnings go to the warning stream.
+        /// Reads the INI and refuses it when it has errors (<see cref="ConfigurationLoader.LoadValid"/>): a missing,
+        /// unreadable or invalid file is a terminating error that lists every error with its line. Warnings go to the
+        /// warning stream.
         /// </summary>
         protected Configuration LoadConfiguration(string? iniPath)
         {
@@ -118,102 +118,91 @@ namespace SmartEmail.Commands
             Configuration configuration;
             try
             {
-                configuration = ConfigurationReader.Load(path);
+                configuration = ConfigurationLoader.LoadValid(path);
             }
-            catch (FileNotFoundException e)
+            catch (ConfigurationException e)
             {
-                ThrowTerminatingError(ToErrorRecord(e, ErrorIds.ConfigurationNotFound, path));
+                ThrowTerminatingError(ToErrorRecord(e, path));
                 throw; // not reached
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                var error = new IOException($"Cannot read the configuration file '{path}': {e.Message}", e);
-                ThrowTerminatingError(ToErrorRecord(error, ErrorIds.ConfigurationReadFailed, path));
-                throw;
             }
             foreach (var finding in configuration.Findings)
             {
                 if (finding.Severity == FindingSeverity.Warning)
-                    WriteWarning(finding.ToString());
-            }
-            var errors = Array.FindAll(configuration.Findings, f => f.Severity == FindingSeverity.Error);
-            if (errors.Length != 0)
-            {
-                var lines = string.Join(Environment.NewLine, Array.ConvertAll(errors, f => "  " + f));
-                var exception = new InvalidDataException(
-                    $"The configuration file '{path}' has {errors.Length} error(s):{Environment.NewLine}{lines}{Environment.NewLine}Run Test-SmartEmailConfiguration -Detailed for every finding.");
-                ThrowTerminatingError(new ErrorRecord(exception, ErrorIds.ConfigurationInvalid, ErrorCategory.InvalidData, path));
+                    WriteWarning(finding.ToString() + FindingHint(finding));
             }
             return configuration;
         }
 
-        /// <summary>Builds the error record for an exception, with the category that its type implies.</summary>
+        /// <summary>Builds the error record for an exception, with the id the caller gives and the category <see cref="ErrorMap"/> gives.</summary>
         internal static ErrorRecord ToErrorRecord(Exception exception, string errorId, object? target) =>
-            new ErrorRecord(exception, errorId, CategoryOf(exception), target);
+            new ErrorRecord(exception, errorId, ErrorMap.CategoryOf(exception), target);
 
-        private static ErrorCategory SubmitCategory(string errorId)
+        /// <summary>
+        /// The error record of a typed engine error: the id and category of its kind (<see cref="ErrorMap"/>), and, when
+        /// this cmdlet has a parameter that would stand in for the setting at fault, a hint that names it.
+        /// </summary>
+        internal ErrorRecord ToErrorRecord(SmartEmailException exception, object? target)
         {
-            switch (errorId)
-            {
-                case "MsgInDirectoryMissing": return ErrorCategory.ObjectNotFound;
-                case "EventInvalid": case "EventTooLong": case "EventNotEncodable": case "MsgInEncodingUnknown": return ErrorCategory.InvalidData;
-                case "CredentialMissing": case "CredentialEncrypted": case "ApiUrlMissing": return ErrorCategory.InvalidArgument;
-                case "ApiAuthenticationFailed": return ErrorCategory.AuthenticationError;
-                case "ApiUnreachable": return ErrorCategory.ConnectionError;
-                default: return ErrorCategory.WriteError;
-            }
+            var (id, category) = ErrorMap.Of(exception) ?? (ErrorIds.SmartEmailFailed, ErrorCategory.NotSpecified);
+            var record = new ErrorRecord(exception, id, category, target);
+            var hint = Hint(exception is ConfigurationException { Kind: ConfigurationErrorKind.Invalid }
+                ? "Run Test-SmartEmailConfiguration -Detailed for every finding."
+                : null, exception.Setting);
+            if (hint != null)
+                record.ErrorDetails = new ErrorDetails(exception.Message + Environment.NewLine + hint); // not also RecommendedAction: PowerShell 7 would show the hint twice
+            return record;
         }
 
-        private static ErrorCategory MailboxCategory(MailboxErrorKind kind)
+        // What the engine's messages leave to the front end: a setting ("[Section] Key") that a parameter can replace, and
+        // the command that stores a credential setting encrypted. smartemail.ps1 has its own table for its flags.
+        private static readonly Dictionary<string, string> SettingParameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
-            switch (kind)
-            {
-                case MailboxErrorKind.Configuration: return ErrorCategory.InvalidArgument;
-                case MailboxErrorKind.HostNotFound: return ErrorCategory.ObjectNotFound;
-                case MailboxErrorKind.ConnectionRefused: return ErrorCategory.ConnectionError;
-                case MailboxErrorKind.Timeout: return ErrorCategory.OperationTimeout;
-                case MailboxErrorKind.Tls: return ErrorCategory.SecurityError;
-                case MailboxErrorKind.Certificate: return ErrorCategory.SecurityError;
-                case MailboxErrorKind.Authentication: return ErrorCategory.AuthenticationError;
-                case MailboxErrorKind.FolderNotFound: return ErrorCategory.ObjectNotFound;
-                case MailboxErrorKind.MessageNotFound: return ErrorCategory.ObjectNotFound;
-                case MailboxErrorKind.NotSupported: return ErrorCategory.NotImplemented;
-                default: return ErrorCategory.ConnectionError;
-            }
+            ["[General] MSGINDirectory"] = "MsgInDirectory",
+            ["[General] OpConUser"] = "OpConCredential",
+            ["[OpCon] ApiUrl"] = "ApiUrl",
+            ["[OpCon] ApiUser"] = "ApiCredential",
+            ["[Mail] EmailProtocol"] = "Protocol",
+            ["[Mail] Server"] = "Server",
+            ["[Mail] Port"] = "Port",
+            ["[Mail] User"] = "Credential",
+        };
+
+        private static readonly Dictionary<string, string> SettingCommands = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["[General] OpConUser"] = "Set-SmartEmailCredential -OpConCredential stores them encrypted.",
+            ["[OpCon] ApiUser"] = "Set-SmartEmailCredential -ApiToken or -ApiCredential stores them encrypted.",
+            ["[Mail] User"] = "Set-SmartEmailCredential -MailCredential stores them encrypted.",
+        };
+
+        // The warnings that say a run must be told what the INI leaves out; other findings need no parameter.
+        private static readonly HashSet<string> ToldSettings = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "[Mail] EmailProtocol", "[Mail] Server", "[Mail] Port" };
+
+        private string FindingHint(ConfigurationFinding finding)
+        {
+            var setting = $"[{finding.Section}] {finding.Key}";
+            return ToldSettings.Contains(setting) && SettingParameters.TryGetValue(setting, out var parameter) && CanStillGive(parameter)
+                ? $" Or give -{parameter}."
+                : string.Empty;
         }
 
-        /// <summary>The error record of a mailbox failure: id Mailbox&lt;Kind&gt;, its category, the mailbox as target.</summary>
-        internal static ErrorRecord ToErrorRecord(MailboxException exception, object? target) =>
-            new ErrorRecord(exception, ErrorIds.Mailbox(exception.Kind), MailboxCategory(exception.Kind), target);
-
-        /// <summary>The one place that maps exception types to PowerShell error categories.</summary>
-        internal static ErrorCategory CategoryOf(Exception exception)
+        private string? Hint(string? first, string? setting)
         {
-            switch (exception)
-            {
-                case ItemNotFoundException _:
-                case FileNotFoundException _:
-                case DirectoryNotFoundException _:
-                    return ErrorCategory.ObjectNotFound;
-                case MessageReadException _:
-                    return ErrorCategory.InvalidData;
-                case MailboxException mailbox:
-                    return MailboxCategory(mailbox.Kind);
-                case EventSubmitException submit:
-                    return SubmitCategory(submit.ErrorId);
-                case UnauthorizedAccessException _:
-                    return ErrorCategory.PermissionDenied;
-                case OperationCanceledException _:
-                    return ErrorCategory.OperationStopped;
-                case TimeoutException _:
-                    return ErrorCategory.OperationTimeout;
-                case IOException _:
-                    return ErrorCategory.ReadError;
-                case ArgumentException _:
-                    return ErrorCategory.InvalidArgument;
-                default:
-                    return ErrorCategory.NotSpecified;
-            }
+            var parts = new List<string>();
+            if (first != null)
+                parts.Add(first);
+            if (setting != null && SettingCommands.TryGetValue(setting, out var command))
+                parts.Add(command);
+            if (setting != null && SettingParameters.TryGetValue(setting, out var parameter) && CanStillGive(parameter))
+                parts.Add($"Or give -{parameter}.");
+            return parts.Count == 0 ? null : string.Join(" ", parts);
+        }
+
+        /// <summary>Whether this cmdlet has the parameter in its current parameter set, and it was not given.</summary>
+        private bool CanStillGive(string parameter)
+        {
+            if (MyInvocation.BoundParameters.ContainsKey(parameter) || !MyInvocation.MyCommand.Parameters.TryGetValue(parameter, out var metadata))
+                return false;
+            return metadata.ParameterSets.ContainsKey(ParameterSetName) || metadata.ParameterSets.ContainsKey(ParameterAttribute.AllParameterSets);
         }
     }
 }

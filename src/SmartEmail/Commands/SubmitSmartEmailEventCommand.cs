@@ -77,7 +77,7 @@ namespace SmartEmail.Commands
             }
             catch (EventSubmitException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, e.ErrorId, CategoryOf(e), MsgInDirectory ?? Path));
+                ThrowTerminatingError(ToErrorRecord(e, MsgInDirectory ?? Path));
                 return;
             }
             _target = options.Transport == EventTransport.MsgIn ? $"MSGIN {options.MsgInDirectory}" : $"OpCon API {options.ApiUrl}";
@@ -116,7 +116,7 @@ namespace SmartEmail.Commands
             }
             catch (EventSubmitException e)
             {
-                WriteError(new ErrorRecord(e, e.ErrorId, CategoryOf(e), target));
+                WriteError(ToErrorRecord(e, target));
                 return;
             }
             if (!ShouldProcess(preview, "Submit to " + _target))
@@ -127,7 +127,7 @@ namespace SmartEmail.Commands
             }
             catch (EventSubmitException e)
             {
-                WriteError(new ErrorRecord(e, e.ErrorId, CategoryOf(e), target));
+                WriteError(ToErrorRecord(e, target));
             }
         }
 

@@ -84,7 +84,7 @@ public sealed class EventFuzzTests : IDisposable
                 }
                 catch (EventSubmitException e)
                 {
-                    Assert.Contains(e.ErrorId, new[] { "EventInvalid", "EventTooLong", "EventNotEncodable" });
+                    Assert.Contains(e.Kind, new[] { EventErrorKind.EventInvalid, EventErrorKind.EventTooLong, EventErrorKind.EventNotEncodable });
                     refused++;
                     continue;
                 }

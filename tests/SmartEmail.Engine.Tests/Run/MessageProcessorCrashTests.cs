@@ -148,7 +148,7 @@ public sealed class MessageProcessorCrashTests(ITestOutputHelper output)
     public void AnEventTheMessageMadeInvalidCountsAsItsOwnFailure()
     {
         var world = new World(watermark: true, "ok1", "ok2");
-        world.Sink.Refuse = e => e.Contains("ok1", StringComparison.Ordinal) ? new EventSubmitException("EventInvalid", "The event holds a line break.") : null;
+        world.Sink.Refuse = e => e.Contains("ok1", StringComparison.Ordinal) ? new EventSubmitException(EventErrorKind.EventInvalid, "The event holds a line break.") : null;
         Assert.Equal(new[] { 1, 1, 1, 0 }, Enumerable.Range(0, 4).Select(_ => world.Run(DeleteMode.Match).Errors.Count));
         Assert.Equal(new[] { "ok1" }, world.Steps.SetAsideMessages);
         Assert.DoesNotContain(world.Sink.Delivered, e => e.Contains("ok1", StringComparison.Ordinal));
@@ -158,7 +158,7 @@ public sealed class MessageProcessorCrashTests(ITestOutputHelper output)
     public void AMissingMsgInFolderIsNoFaultOfTheMessageAndNeverSetsItAside()
     {
         var world = new World(watermark: true, "ok1");
-        world.Sink.Refuse = _ => new EventSubmitException("MsgInDirectoryMissing", "The MSGIN folder does not exist.");
+        world.Sink.Refuse = _ => new EventSubmitException(EventErrorKind.MsgInDirectoryMissing, "The MSGIN folder does not exist.");
         for (var run = 0; run < 5; run++)
             Assert.Single(world.Run(DeleteMode.Match, maxAttempts: 2).Errors);
         var entry = world.State.Mailbox(world.Mailbox.Uri).Messages["1"];

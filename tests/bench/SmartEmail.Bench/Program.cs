@@ -40,8 +40,7 @@ for (var r = 1; r <= RuleCount; r++)
         ini.Append($"ProcessBody=Yes\nQualifyingSubjectLine=^Job {job}\n");
 }
 var config = ConfigurationReader.Read(IniDocument.Parse(ini.ToString()));
-if (config.Findings.Any(f => f.Severity == FindingSeverity.Error))
-    throw new InvalidOperationException(string.Join("\n", config.Findings));
+ConfigurationLoader.ThrowIfInvalid(config); // the INI rule every front end uses: refused when it has errors
 
 var times = new List<double>();
 var allocations = new List<double>();

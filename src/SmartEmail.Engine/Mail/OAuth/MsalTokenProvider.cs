@@ -42,6 +42,12 @@ namespace SmartEmail.Mail.OAuth
 
         /// <summary>The message for a mail server that refused a token.</summary>
         string Refused(string where, string userName);
+
+        /// <summary>The mailbox the tokens are for as configured (the INI's [Mail] User), or empty when only the token tells.</summary>
+        string UserName { get; }
+
+        /// <summary>Where notices get their SMTP tokens: the same sign-in asking for SMTP, or null when this source has none.</summary>
+        IOAuthTokenSource? ForSmtp();
     }
 
     /// <summary>How Request-SmartEmailToken signs in.</summary>
@@ -95,6 +101,9 @@ namespace SmartEmail.Mail.OAuth
         /// <see cref="MsalSettings.SmtpScopes"/>.
         /// </summary>
         public IOAuthTokenSource ForSmtp() => new SmtpTokenSource(this);
+
+        /// <inheritdoc/>
+        public string UserName => Settings.User;
 
         private OAuthToken GetToken(string[] scopes, bool forceRefresh, CancellationToken cancellationToken)
         {
@@ -342,6 +351,10 @@ namespace SmartEmail.Mail.OAuth
             }
 
             public string Refused(string where, string userName) => EntraErrors.SmtpServerRefused(_provider.Settings, where, userName);
+
+            public string UserName => _provider.UserName;
+
+            public IOAuthTokenSource ForSmtp() => this;
         }
 
         private static string Fingerprint(string text)

@@ -4,39 +4,6 @@ using System.Linq;
 
 namespace SmartEmail.Ini
 {
-    /// <summary>What keeps an INI file from being used.</summary>
-    public enum ConfigurationErrorKind
-    {
-        /// <summary>The file does not exist.</summary>
-        NotFound,
-        /// <summary>The file cannot be read (locked, no permission, an I/O error).</summary>
-        Unreadable,
-        /// <summary>The file has error findings.</summary>
-        Invalid,
-    }
-
-    /// <summary>An INI file cannot be used; the message names the file and, for an invalid one, every error with its line.</summary>
-    public sealed class ConfigurationException : SmartEmailException
-    {
-        /// <summary>Creates the exception.</summary>
-        public ConfigurationException(ConfigurationErrorKind kind, string path, string message, ConfigurationFinding[]? errors = null, Exception? innerException = null)
-            : base(message, innerException)
-        {
-            Kind = kind;
-            Path = path;
-            Errors = errors ?? Array.Empty<ConfigurationFinding>();
-        }
-
-        /// <summary>What went wrong.</summary>
-        public ConfigurationErrorKind Kind { get; }
-
-        /// <summary>The INI file.</summary>
-        public string Path { get; }
-
-        /// <summary>The error findings (for <see cref="ConfigurationErrorKind.Invalid"/>), in file order; otherwise empty.</summary>
-        public ConfigurationFinding[] Errors { get; }
-    }
-
     /// <summary>
     /// The one rule for using an INI: it is read, and refused when it has error findings (warnings do not stop it). The
     /// cmdlets, smartemail.ps1 (through them) and the soak worker all load their INI here.

@@ -4,35 +4,6 @@ using System.Net;
 
 namespace SmartEmail.Mail
 {
-    /// <summary>How TLS is used on a mail connection.</summary>
-    public enum TlsMode
-    {
-        /// <summary>
-        /// Implicit TLS on the standard TLS port (993, 995; 465 for SMTP), required STARTTLS on the standard plain ports
-        /// (143, 110; 587 and 25), and on any other port what the server shows: a plain-text greeting within a short wait
-        /// gets STARTTLS (required), silence gets implicit TLS on the same connection.
-        /// </summary>
-        Auto,
-        /// <summary>TLS from the first byte (IMAPS, POP3S), whatever the port.</summary>
-        Implicit,
-        /// <summary>STARTTLS, required: a server that does not offer it is refused.</summary>
-        StartTls,
-        /// <summary>No TLS at all: passwords travel in clear text. Only for test servers on a trusted network.</summary>
-        None,
-    }
-
-    /// <summary>How accept and reject notices sign in to [Mail] SmtpServer.</summary>
-    public enum SmtpAuthentication
-    {
-        /// <summary>
-        /// As the mailbox does: its user name and password, or for EmailProtocol=MSAL an OAuth2 token (XOAUTH2, the
-        /// SMTP.Send scope or the SMTP.SendAsApp permission). A server that offers no sign-in at all is used as a relay.
-        /// </summary>
-        Mailbox,
-        /// <summary>Never sign in: the server is a relay that takes mail from this host.</summary>
-        None,
-    }
-
     /// <summary>Where a mailbox is and how to reach it.</summary>
     public sealed class MailboxSettings
     {
@@ -134,45 +105,5 @@ namespace SmartEmail.Mail
                 throw new MailboxException(MailboxErrorKind.Configuration, $"The [Mail] credentials in {configuration.Path} cannot be used: {e.Message}", e);
             }
         }
-    }
-
-    /// <summary>What went wrong with a mailbox, in terms an admin can act on.</summary>
-    public enum MailboxErrorKind
-    {
-        /// <summary>The settings are incomplete or contradictory.</summary>
-        Configuration,
-        /// <summary>The server name does not resolve.</summary>
-        HostNotFound,
-        /// <summary>Nothing listens on the port.</summary>
-        ConnectionRefused,
-        /// <summary>The server did not answer in time.</summary>
-        Timeout,
-        /// <summary>The TLS handshake failed (version, or the server offers no TLS).</summary>
-        Tls,
-        /// <summary>The server's certificate was refused.</summary>
-        Certificate,
-        /// <summary>The user name or password was refused.</summary>
-        Authentication,
-        /// <summary>The folder does not exist.</summary>
-        FolderNotFound,
-        /// <summary>The connection broke, or the server answered something unexpected.</summary>
-        Connection,
-        /// <summary>The message is no longer in the mailbox, or the mailbox was recreated.</summary>
-        MessageNotFound,
-        /// <summary>The server cannot do what was asked (for example delete single messages without UIDPLUS).</summary>
-        NotSupported,
-    }
-
-    /// <summary>A mailbox operation failed; the message says what to do.</summary>
-    public sealed class MailboxException : SmartEmailException
-    {
-        /// <summary>Creates the exception.</summary>
-        public MailboxException(MailboxErrorKind kind, string message, Exception? innerException = null) : base(message, innerException)
-        {
-            Kind = kind;
-        }
-
-        /// <summary>What went wrong.</summary>
-        public MailboxErrorKind Kind { get; }
     }
 }

@@ -8,12 +8,4 @@ namespace SmartEmail.Run
         /// <summary>Now.</summary>
         DateTimeOffset Now { get; }
     }
-
-    /// <summary>The machine's clock.</summary>
-    internal sealed class SystemClock : IClock
-    {
-        public static SystemClock Instance { get; } = new SystemClock();
-
-        public DateTimeOffset Now => DateTimeOffset.Now;
-    }
 }

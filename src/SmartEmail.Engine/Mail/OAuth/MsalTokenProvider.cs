@@ -9,62 +9,6 @@ using SmartEmail.Ini;
 
 namespace SmartEmail.Mail.OAuth
 {
-    /// <summary>An access token for a mail login.</summary>
-    public sealed class OAuthToken
-    {
-        internal OAuthToken(string accessToken, string userName, bool fromCache, DateTimeOffset expiresOn, string? warning)
-        {
-            AccessToken = accessToken;
-            UserName = userName;
-            FromCache = fromCache;
-            ExpiresOn = expiresOn;
-            Warning = warning;
-        }
-
-        /// <summary>The bearer token; never logged.</summary>
-        internal string AccessToken { get; }
-        /// <summary>The mailbox to log in to.</summary>
-        public string UserName { get; }
-        /// <summary>Whether it came from the cache (so a refused one is worth one fresh try).</summary>
-        public bool FromCache { get; }
-        /// <summary>When it expires.</summary>
-        public DateTimeOffset ExpiresOn { get; }
-        /// <summary>Something the job output should say (a sign-in near its end), or null.</summary>
-        public string? Warning { get; }
-    }
-
-    /// <summary>Where a mail connection gets its OAuth2 tokens.</summary>
-    public interface IOAuthTokenSource
-    {
-        /// <summary>A token for the mailbox, from the cache when it is still good unless <paramref name="forceRefresh"/>.</summary>
-        /// <exception cref="MailboxException">No token can be had; the message says what to do.</exception>
-        OAuthToken GetToken(bool forceRefresh, CancellationToken cancellationToken);
-
-        /// <summary>The message for a mail server that refused a token.</summary>
-        string Refused(string where, string userName);
-
-        /// <summary>The mailbox the tokens are for as configured (the INI's [Mail] User), or empty when only the token tells.</summary>
-        string UserName { get; }
-
-        /// <summary>Where notices get their SMTP tokens: the same sign-in asking for SMTP, or null when this source has none.</summary>
-        IOAuthTokenSource? ForSmtp();
-    }
-
-    /// <summary>How Request-SmartEmailToken signs in.</summary>
-    public sealed class SignInOptions
-    {
-        /// <summary>Only renew the stored sign-in, never ask anyone (--renewTokenSilent).</summary>
-        public bool Silent { get; set; }
-        /// <summary>Sign in (and consent) without storing the account or its tokens (--doNotSaveAccount).</summary>
-        public bool DoNotSaveAccount { get; set; }
-        /// <summary>Use a device code even when a browser could open.</summary>
-        public bool DeviceCode { get; set; }
-        /// <summary>Shows a message to the person signing in (the device code instructions).</summary>
-        public Action<string> Prompt { get; set; } = _ => { };
-        /// <summary>How long the person has to complete the sign-in.</summary>
-        public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
-    }
-
     /// <summary>
     /// Office 365 tokens through MSAL: client credentials (secret or certificate) for app-only access, or a signed-in
     /// user's refresh token from the encrypted per-user cache, refreshed silently on every run.

@@ -1,5 +1,3 @@
-using System;
-
 namespace SmartEmail
 {
     /// <summary>What is wrong with a stored credential.</summary>

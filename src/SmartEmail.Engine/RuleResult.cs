@@ -1,5 +1,3 @@
-using System;
-
 namespace SmartEmail
 {
     /// <summary>The verdict of one rule on one message: outcome, reason, what matched, and the resolved events.</summary>

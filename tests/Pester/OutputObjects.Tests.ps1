@@ -294,6 +294,7 @@ Import-Module '$(Get-ModuleUnderTest)'
 $(if ($Kind -eq 'encrypted') { "Set-SmartEmailCredential -Path '$ini' -ClientSecret (ConvertTo-SecureString '$msalSecret' -AsPlainText -Force)" })
 `$status = Request-SmartEmailToken -Path '$ini' -WarningAction SilentlyContinue
 `$status | ConvertTo-Json -Depth 5 | Set-Content '$out.json'
+`$status | ConvertTo-Json -Depth 5 -EnumsAsStrings | Set-Content '$out.names.json'
 `$status | Export-Csv '$out.csv'
 `$status | Export-Clixml '$out.xml' -Depth 5
 `$status | Out-String -Width 300 | Set-Content '$out.txt'
@@ -314,7 +315,8 @@ $(if ($Kind -eq 'encrypted') { "Set-SmartEmailCredential -Path '$ini' -ClientSec
         }
         @(Get-TestOAuthLog -GrantType client_credentials | Where-Object client_id -EQ $appId | Where-Object status -EQ 200).Count | Should -BeGreaterThan 0
         $json = Get-Content -Raw "$out.json" | ConvertFrom-Json
-        $json.Mode | Should -Be 'AppOnly'
+        $json.Mode | Should -BeOfType ([long]) -Because 'Mode is an enum: ConvertTo-Json writes its number, -EnumsAsStrings its name'
+        (Get-Content -Raw "$out.names.json" | ConvertFrom-Json).Mode | Should -Be 'AppOnly'
         $json.Account | Should -Be 'alice'
         (Import-Csv "$out.csv").Method | Should -Be 'ClientSecret'
         (Import-Clixml "$out.xml").ClientId | Should -Be $appId

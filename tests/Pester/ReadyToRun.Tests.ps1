@@ -63,7 +63,12 @@ public sealed class ReadyToRunMethodCounter : EventListener
         if (e.EventName != "R2RGetEntryPoint" || e.Payload == null || e.PayloadNames == null) return;
         int i = e.PayloadNames.IndexOf("MethodNamespace");
         string ns = i >= 0 ? e.Payload[i] as string : null;
-        if (!string.IsNullOrEmpty(ns)) ByNamespace.AddOrUpdate(ns.Split('.')[0], 1, (k, v) => v + 1);
+        if (string.IsNullOrEmpty(ns)) return;
+        // A generic method instantiated over framework types (Optional<bool>) may take its code from an image of the
+        // framework's that holds that instantiation, whatever images of ours there are: counted apart.
+        int s = e.PayloadNames.IndexOf("MethodSignature");
+        var generic = s >= 0 && e.Payload[s] is string sig && sig.Contains("generic");
+        ByNamespace.AddOrUpdate(ns.Split('.')[0] + (generic ? "/generic" : ""), 1, (k, v) => v + 1);
     }
 }
 "@
@@ -89,7 +94,7 @@ while ($still -lt 2 -and [DateTime]::UtcNow -lt $deadline) {
     if ($total -gt 0 -and $total -eq $seen) { $still++ } else { $still = 0 }
     $seen = $total
 }
-foreach ($ns in 'SmartEmail', 'MimeKit', 'MailKit', 'Microsoft') { "r2r=$ns=$($counter.ByNamespace[$ns] + 0)" }
+foreach ($ns in 'SmartEmail', 'MimeKit', 'MailKit', 'Microsoft') { "r2r=$ns=$($counter.ByNamespace[$ns] + 0)"; "r2r=$ns/generic=$($counter.ByNamespace["$ns/generic"] + 0)" }
 '@
 
     function Invoke-Child([string] $Module) {

@@ -1,12 +1,5 @@
 using System;
-using System.Globalization;
-using System.IO;
 using System.Net;
-using System.Net.Http;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
-using System.Threading;
 
 namespace SmartEmail.Events
 {

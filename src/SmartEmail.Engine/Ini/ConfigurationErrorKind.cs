@@ -1,7 +1,3 @@
-using System;
-using System.IO;
-using System.Linq;
-
 namespace SmartEmail.Ini
 {
     /// <summary>What keeps an INI file from being used.</summary>

@@ -1,5 +1,3 @@
-using System;
-
 namespace SmartEmail.Ini
 {
     /// <summary>One line of an INI file, exactly as it was written, with what it means.</summary>

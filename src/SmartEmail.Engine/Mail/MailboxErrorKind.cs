@@ -1,7 +1,3 @@
-using System;
-using System.IO;
-using System.Net;
-
 namespace SmartEmail.Mail
 {
     /// <summary>What went wrong with a mailbox, in terms an admin can act on.</summary>

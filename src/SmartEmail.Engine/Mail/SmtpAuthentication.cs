@@ -1,7 +1,3 @@
-using System;
-using System.IO;
-using System.Net;
-
 namespace SmartEmail.Mail
 {
     /// <summary>How accept and reject notices sign in to [Mail] SmtpServer.</summary>

@@ -1,7 +1,3 @@
-using System;
-using System.IO;
-using System.Net;
-
 namespace SmartEmail.Mail
 {
     /// <summary>How TLS is used on a mail connection.</summary>

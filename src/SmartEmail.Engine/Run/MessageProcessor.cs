@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
-using SmartEmail.Events;
 using SmartEmail.Formatting;
 using SmartEmail.Mail;
 

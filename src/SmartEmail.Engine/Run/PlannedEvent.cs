@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-
 namespace SmartEmail.Run
 {
     /// <summary>An event a message is to submit, and the rule (or "RejectEvent") it comes from.</summary>

@@ -6,7 +6,7 @@
 
 .DESCRIPTION
     Loads the INI with Get-SmartEmailConfiguration, builds its MailboxSettings and MailSource exactly as
-    Invoke-SmartEmailRun does, and reads the messages above -AfterUid (ReadOptions.AfterUid/UidValidity, as the run
+    Invoke-SmartEmailRun does, and reads the messages above -AfterUid (ReadOptions.After, a MessageKey of UIDVALIDITY and UID, as the run
     does from its state file), with the protocol log going through a stream that stamps every line with the
     milliseconds since the read began. Prints one JSON line: the seconds from the start to the end of each IMAP
     command (connect and greeting, AUTHENTICATE, NAMESPACE, LIST, EXAMINE, UID SEARCH, UID FETCH, LOGOUT), the
@@ -62,14 +62,15 @@ $engine = $configuration.GetType().Assembly
 $mailboxSettings = $engine.GetType('SmartEmail.Mail.MailboxSettings', $true)
 $mailSource = $engine.GetType('SmartEmail.Mail.MailSource', $true)
 $readOptions = $engine.GetType('SmartEmail.Mail.ReadOptions', $true)
+$messageKey = $engine.GetType('SmartEmail.Mail.MessageKey', $true)
 $file = [System.IO.FileStream]::new($LogPath, 'Create', 'Write', 'Read')
 $clock = [System.Diagnostics.Stopwatch]::new()
 try {
     $settings = $mailboxSettings::From($configuration, $null, $null)
     $settings.ProtocolLog = [TimestampedLogStream]::new($file, $clock)
     $options = $readOptions::new()
-    $options.AfterUid = $AfterUid
-    $options.UidValidity = $UidValidity
+    # Resume after UID AfterUid of UIDVALIDITY UidValidity, as the run does from its watermark.
+    $options.After = [Activator]::CreateInstance($messageKey, [object[]]@([uint32]$UidValidity, [uint32]$AfterUid))
     $clock.Start()
     $source = $mailSource::Create($settings, $null)
     $read = 0

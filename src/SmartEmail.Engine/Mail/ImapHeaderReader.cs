@@ -42,22 +42,34 @@ namespace SmartEmail.Mail
         /// MimeKit picks among two Subject or From headers as it does in the file. Only these: dovecot keeps named fields
         /// in its index cache (the whole header block means opening every message file), and they are what a run reads.
         /// </summary>
-        private static readonly HeaderId[] SummaryFields =
+        internal static readonly HeaderId[] SummaryFields =
         {
             HeaderId.From, HeaderId.Sender, HeaderId.To, HeaderId.Cc, HeaderId.Subject, HeaderId.Date, HeaderId.MessageId,
             HeaderId.MimeVersion, HeaderId.ContentType, HeaderId.ContentDisposition,
         };
 
-        /// <summary>One message's headers as read, and whether the whole message was (so its attachment names are exact).</summary>
+        /// <summary>One message's headers as read: its summary, its top entity's type, and whether the whole message was read (so its attachment names are exact).</summary>
         internal sealed class HeaderRead
         {
-            public HeaderRead(MimeMessage message, bool whole)
+            public HeaderRead(MessageHeaderSummary summary, ContentType? top, bool whole)
             {
-                Message = message;
+                Summary = summary;
+                Top = top;
                 Whole = whole;
             }
 
-            public MimeMessage Message { get; }
+            /// <summary>A message as the parser read it.</summary>
+            public static HeaderRead Of(MimeMessage message, bool whole) => new HeaderRead(MimeSummary.Summarize(message), message.Body?.ContentType, whole);
+
+            /// <summary>Header fields read by MailKit: straight from the fields, or through the parser where only it may read them.</summary>
+            public static HeaderRead Of(HeaderList fields, CancellationToken cancellationToken) =>
+                FieldSummary.TryRead(fields, out var summary, out var top)
+                    ? new HeaderRead(summary, top, false)
+                    : Of(MimeSummary.FromHeaders(fields, cancellationToken), false);
+
+            public MessageHeaderSummary Summary { get; }
+
+            public ContentType? Top { get; }
 
             public bool Whole { get; }
         }
@@ -76,16 +88,8 @@ namespace SmartEmail.Mail
                 var heads = source.RetryRead(token => source.FolderForRead(token).Fetch(small, request, token), "fetch", cancellationToken);
                 foreach (var head in heads)
                 {
-                    if (head.Headers == null)
-                        continue;
-                    using (var bytes = new MemoryStream())
-                    {
-                        head.Headers.WriteTo(bytes, cancellationToken);
-                        bytes.WriteByte((byte)'\r');
-                        bytes.WriteByte((byte)'\n');
-                        bytes.Position = 0;
-                        result[head.UniqueId.Id] = new HeaderRead(MimeSummary.Parse(bytes, max, Name(source, validity, head.UniqueId), source.Log, persistent: false, cancellationToken), false);
-                    }
+                    if (head.Headers != null)
+                        result[head.UniqueId.Id] = HeaderRead.Of(head.Headers, cancellationToken);
                 }
             }
             foreach (var summary in summaries.Where(s => !result.ContainsKey(s.UniqueId.Id) && !(HeaderBound(s) <= SafeHeaderBytes)))
@@ -93,7 +97,7 @@ namespace SmartEmail.Mail
                 try
                 {
                     using (var stream = source.RetryRead(token => source.FolderForRead(token).GetStream(summary.UniqueId, "HEADER", 0, max + 1, token), "fetch", cancellationToken))
-                        result[summary.UniqueId.Id] = new HeaderRead(MimeSummary.Parse(stream, max, Name(source, validity, summary.UniqueId), source.Log, persistent: false, cancellationToken), false);
+                        result[summary.UniqueId.Id] = HeaderRead.Of(MimeSummary.Parse(stream, max, Name(source, validity, summary.UniqueId), source.Log, persistent: false, cancellationToken), false);
                 }
                 catch (MessageNotFoundException)
                 {
@@ -102,14 +106,14 @@ namespace SmartEmail.Mail
             }
             // Messages whose part names (or whole structure) the server may read otherwise: fetched whole, read as a file.
             var whole = summaries.Where(s => s.Size.HasValue && s.Size.Value <= WholeMessageBytes
-                && (MayDifferFromFile(s.Body) || (result.TryGetValue(s.UniqueId.Id, out var head) && StructureDiffers(head.Message, s.Body)))).Select(s => s.UniqueId).ToList();
+                && (MayDifferFromFile(s.Body) || (result.TryGetValue(s.UniqueId.Id, out var head) && StructureDiffers(head.Top, s.Body)))).Select(s => s.UniqueId).ToList();
             if (whole.Count != 0)
             {
                 source.RetryRead(token =>
                 {
                     var folder = (ImapFolder)source.FolderForRead(token);
                     folder.GetStreams(whole, (f, index, uid, stream) =>
-                        result[uid.Id] = new HeaderRead(MimeSummary.Parse(stream, max, Name(source, validity, uid), NullEngineLog.Instance, persistent: false, token), true), token);
+                        result[uid.Id] = HeaderRead.Of(MimeSummary.Parse(stream, max, Name(source, validity, uid), NullEngineLog.Instance, persistent: false, token), true), token);
                     return true;
                 }, "fetch", cancellationToken);
             }
@@ -188,14 +192,13 @@ namespace SmartEmail.Mail
         /// type, or another multipart boundary (a <c>Content-Type: multipart/mixed;; boundary=...</c> that MimeKit reads
         /// and the server does not). Then nothing in BODYSTRUCTURE can be trusted for the parts.
         /// </summary>
-        internal static bool StructureDiffers(MimeMessage head, BodyPart? body)
+        internal static bool StructureDiffers(ContentType? top, BodyPart? body)
         {
-            var mime = head.Body?.ContentType;
-            if (body == null || mime == null)
-                return body != null || mime != null;
-            if (!string.Equals(mime.MimeType, body.ContentType.MimeType, StringComparison.OrdinalIgnoreCase))
+            if (body == null || top == null)
+                return body != null || top != null;
+            if (!string.Equals(top.MimeType, body.ContentType.MimeType, StringComparison.OrdinalIgnoreCase))
                 return true;
-            return head.Body is Multipart multipart && !string.Equals(multipart.Boundary, body.ContentType.Boundary, StringComparison.Ordinal);
+            return top.IsMimeType("multipart", "*") && !string.Equals(top.Boundary, body.ContentType.Boundary, StringComparison.Ordinal);
         }
 
         /// <summary>
@@ -237,13 +240,7 @@ namespace SmartEmail.Mail
             return names.ToArray();
         }
 
-        private static string Name(BodyPartBasic part)
-        {
-            var name = part.ContentDisposition?.FileName;
-            if (string.IsNullOrWhiteSpace(name))
-                name = part.ContentType?.Name;
-            return string.IsNullOrWhiteSpace(name) ? string.Empty : name!.Trim();
-        }
+        private static string Name(BodyPartBasic part) => MimeSummary.PartName(part.ContentDisposition, part.ContentType);
 
         private static string Name(ImapMailSource source, uint validity, UniqueId uid) =>
             validity.ToString(CultureInfo.InvariantCulture) + "/" + uid.Id.ToString(CultureInfo.InvariantCulture) + " of " + source.Uri;

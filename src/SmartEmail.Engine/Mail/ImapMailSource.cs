@@ -115,7 +115,7 @@ namespace SmartEmail.Mail
 
         private Message ToMessage(IMessageSummary summary, ImapHeaderReader.HeaderRead read, uint validity)
         {
-            var header = MimeSummary.Summarize(read.Message);
+            var header = read.Summary;
             if (!read.Whole && summary.Body is BodyPartMultipart)
                 header.Attachments = ImapHeaderReader.AttachmentNames(summary.Body);
             var id = validity.ToString(CultureInfo.InvariantCulture) + "/" + summary.UniqueId.Id.ToString(CultureInfo.InvariantCulture);

@@ -62,6 +62,63 @@ namespace SmartEmail.Mail
         [ThreadStatic]
         private static MimeParser? _parser;
 
+        /// <summary>
+        /// The message made of header fields that another parser has already read (MailKit's, from an IMAP FETCH of
+        /// named fields), as <see cref="Parse"/> would read the same bytes: the Content- fields alone go through the
+        /// parser, which makes the top entity of them as from a file, and the other fields join the message's headers
+        /// in their order, bound again to SmartEmail's options (MailKit reads with MimeKit's defaults, which decode raw
+        /// 8-bit text as ISO-8859-1). The rest is not written out and read again, so a listing parses each header block once.
+        /// </summary>
+        /// <param name="fields">The header fields, in the message's order.</param>
+        /// <param name="cancellationToken">Cancels the parse.</param>
+        public static MimeMessage FromHeaders(IEnumerable<Header> fields, CancellationToken cancellationToken)
+        {
+            var others = new List<Header>();
+            using (var content = new MemoryStream())
+            {
+                foreach (var field in fields)
+                {
+                    // The parser's own split: Content- fields belong to the top entity, not to the message's headers.
+                    if (field.Field.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+                    {
+                        content.Write(field.RawField, 0, field.RawField.Length);
+                        content.WriteByte((byte)':');
+                        content.Write(field.RawValue, 0, field.RawValue.Length);
+                    }
+                    else
+                    {
+                        others.Add(new BoundHeader(field));
+                    }
+                }
+                content.WriteByte((byte)'\r');
+                content.WriteByte((byte)'\n');
+                content.Position = 0;
+                var parser = _parser ??= new MimeParser(MimeOptions.Parser, Stream.Null, MimeFormat.Entity);
+                parser.SetStream(content, MimeFormat.Entity, false);
+                MimeMessage message;
+                try
+                {
+                    message = parser.ParseMessage(cancellationToken);
+                }
+                finally
+                {
+                    parser.SetStream(Stream.Null, MimeFormat.Entity);
+                }
+                foreach (var header in others)
+                    message.Headers.Add(header);
+                return message;
+            }
+        }
+
+        /// <summary>A header field as read, decoded with <see cref="MimeOptions.Parser"/>.</summary>
+        private sealed class BoundHeader : Header
+        {
+            public BoundHeader(Header read)
+                : base(MimeOptions.Parser, read.Id, read.Field, read.RawField, read.RawValue)
+            {
+            }
+        }
+
         /// <summary>A message whose content is already in memory (POP3 and tests).</summary>
         public static Message InMemory(MimeMessage message, string id, string source, DateTimeOffset? received, long size) =>
             new Message(id, source, Summarize(message), received, size, new LoadedContent(message));
@@ -98,11 +155,13 @@ namespace SmartEmail.Mail
         {
             if (!message.Headers.Contains(HeaderId.Date))
                 return null;
-            var date = message.Date;
-            return date == DateTimeOffset.MinValue ? (DateTimeOffset?)null : date;
+            return ValidDate(message.Date);
         }
 
-        private static string[] Addresses(InternetAddressList list) =>
+        /// <summary>A parsed date, or null for the MinValue MimeKit gives an unparsable one.</summary>
+        internal static DateTimeOffset? ValidDate(DateTimeOffset date) => date == DateTimeOffset.MinValue ? (DateTimeOffset?)null : date;
+
+        internal static string[] Addresses(InternetAddressList list) =>
             list.Mailboxes.Select(m => m.Address ?? string.Empty).Where(a => a.Length != 0).ToArray();
 
         /// <summary>
@@ -145,11 +204,14 @@ namespace SmartEmail.Mail
             return names.ToArray();
         }
 
-        private static string PartName(MimeEntity entity)
+        private static string PartName(MimeEntity entity) => PartName(entity.ContentDisposition, entity.ContentType);
+
+        /// <summary>A part's name: its disposition's file name, else its type's name parameter, trimmed; empty when neither.</summary>
+        internal static string PartName(ContentDisposition? disposition, ContentType? type)
         {
-            var name = entity.ContentDisposition?.FileName;
+            var name = disposition?.FileName;
             if (string.IsNullOrWhiteSpace(name))
-                name = entity.ContentType?.Name;
+                name = type?.Name;
             return string.IsNullOrWhiteSpace(name) ? string.Empty : name!.Trim();
         }
     }

@@ -11,9 +11,10 @@ using MimeKit;
 namespace SmartEmail.Mail
 {
     /// <summary>
-    /// Reads a batch's header blocks over IMAP so that they are decoded exactly as from a file: the raw header bytes go
-    /// through <see cref="MimeSummary.Parse"/>, not the server's ENVELOPE (which takes the first of two Subject or From
-    /// headers and decodes 8-bit text its own way). Attachment names need the parts' own headers, which BODYSTRUCTURE
+    /// Reads a batch's header blocks over IMAP so that they are decoded exactly as from a file: the header fields' raw
+    /// bytes go through the same MimeKit calls as a file's (<see cref="FieldSummary"/>, or <see cref="MimeSummary.Parse"/>
+    /// and <see cref="MimeSummary.FromHeaders"/> where only the parser may read them), not the server's ENVELOPE (which
+    /// decodes 8-bit text and parses addresses its own way). Attachment names need the parts' own headers, which BODYSTRUCTURE
     /// only reflects as the server parsed them (an unquoted <c>name=This is a test.txt</c> becomes <c>This</c>), and
     /// MailKit can fetch part headers of many messages in one command only as whole messages. So, after the batch's
     /// one FETCH of UID, size, arrival time and BODYSTRUCTURE:

@@ -323,7 +323,7 @@ Describe 'smartemail.ps1, the legacy command line' {
 
 Describe 'Invoke-SmartEmailRun notices, read back from the real SMTP sink over IMAP' {
     BeforeAll {
-        Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+        Import-Module (Join-Path $PSScriptRoot '../services/TestServices.psm1') -Force
         $Service = Get-TestService
     }
     BeforeEach { Clear-TestMailbox bob }
@@ -348,7 +348,7 @@ Describe 'Invoke-SmartEmailRun notices, read back from the real SMTP sink over I
 
 Describe 'Invoke-SmartEmailRun with the reference examples against the real IMAP server' {
     BeforeAll {
-        Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+        Import-Module (Join-Path $PSScriptRoot '../services/TestServices.psm1') -Force
         $Service = Get-TestService
         Initialize-TestMailKit
         function New-TestMail([string] $From, [string] $Subject, [string] $Body, [string] $Attachment) {

@@ -886,7 +886,7 @@ function Start-TestOpConApi {
     $port = ([System.Net.IPEndPoint] $listener.LocalEndpoint).Port
     $listener.Stop()
     $log = Join-Path $Folder 'opcon_api.err'
-    $script = Join-Path $PSScriptRoot '../services/opcon_api.py'
+    $script = Join-Path $PSScriptRoot 'opcon_api.py'
     $process = Start-Process -FilePath /usr/bin/python3 -PassThru `
         -ArgumentList $script, $port, $service.certificate, (Join-Path $service.root 'tls/key.pem'), $User, $Password `
         -RedirectStandardOutput (Join-Path $Folder 'opcon_api.out') -RedirectStandardError $log

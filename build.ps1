@@ -175,7 +175,7 @@ function Invoke-EngineTests {
 }
 
 function Invoke-SoakWorkerBuild {
-    # tests/SmartEmail.SoakWorker, the process RunSoak.Tests.ps1 kills (the engine's run without pwsh's start-up).
+    # tests/SmartEmail.SoakWorker, the process Invoke-SmartEmailRun.Soak.Tests.ps1 kills (the engine's run without pwsh's start-up).
     # Returns the path of its DLL.
     $project = Join-Path $Root 'tests/SmartEmail.SoakWorker/SmartEmail.SoakWorker.csproj'
     $output = Join-Path $Out "soak-worker/$Configuration"

@@ -623,7 +623,7 @@ Describe 'A mailbox of 10,000 messages' -Tag 'Integration', 'Services', 'Mailbox
         @($all.Id | Sort-Object -Unique).Count | Should -Be 10000
         $all[0].MessageId | Should -BeLike "bulk-*.$Run@smartemail.test"
         $commands = Get-LogCommand $log
-        # Two FETCH commands per batch of 1,000: the body structure, then the header fields (MessageReading.Tests.ps1).
+        # Two FETCH commands per batch of 1,000: the body structure, then the header fields (Get-SmartEmailMessage.MessageReading.Tests.ps1).
         $commands.Count | Should -BeLessOrEqual 35
         $fetches = @($commands -match '^C: \S+ (UID )?FETCH ')
         $fetches.Count | Should -BeGreaterThan 0

@@ -13,12 +13,6 @@ BeforeAll {
     $GetId = 'SmartEmail.Commands.GetSmartEmailMessageCommand'
     $ServicesScript = Join-Path (Get-RepoRoot) 'tests/services/services.sh'
 
-    function New-TestCredential {
-        param([string] $User, [string] $Password)
-        [pscredential]::new($User, (ConvertTo-SecureString $Password -AsPlainText -Force))
-    }
-
-
     function Wait-Until {
         param([Parameter(Mandatory)] [scriptblock] $Condition, [double] $TimeoutSeconds = 10, [Parameter(Mandatory)] [string] $What)
         $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)

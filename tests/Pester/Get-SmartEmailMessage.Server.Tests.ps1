@@ -117,7 +117,7 @@ Describe 'Get-, Save- and Remove-SmartEmailMessage over <Name>' -Tag 'Integratio
         $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml')
         $log = Join-Path $TestDrive "$($Endpoint.Name)-protocol.log"
         @(Get-SmartEmailMessage @Mailbox -ProtocolLogPath $log).Count | Should -Be 1
-        # TlsMode=Auto notes which way it chose ("TLS: ...", see TlsDetection.Tests.ps1) before MailKit connects.
+        # TlsMode=Auto notes which way it chose ("TLS: ...", see Get-SmartEmailMessage.TlsDetection.Tests.ps1) before MailKit connects.
         $lines = @(Get-Content -LiteralPath $log | Where-Object { -not $_.StartsWith('TLS: ') })
         @(Get-Content -LiteralPath $log | Where-Object { $_.StartsWith('TLS: ') }).Count | Should -Be ([int]($Endpoint.TlsMode -eq 'Auto'))
         $lines[0] | Should -BeLike $Endpoint.Connected

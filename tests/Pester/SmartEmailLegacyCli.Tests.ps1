@@ -8,13 +8,7 @@ BeforeAll {
 
 Describe 'smartemail.ps1, the legacy command line' {
     BeforeAll {
-        $Legacy = Join-Path (Split-Path $env:SMARTEMAIL_MODULE_PATH) 'smartemail.ps1'
-        function Invoke-Legacy([string[]] $Arguments) {
-            $exe = [Environment]::ProcessPath
-            [string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
-            $output = & $exe @prefix -NoProfile -NonInteractive -File $Legacy @Arguments 2>&1 | ForEach-Object { "$_" }
-            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output -join "`n" }
-        }
+        $Legacy = Join-Path (Split-Path (Get-ModuleUnderTest)) 'smartemail.ps1'
     }
 
     It 'ships in the module root' {

@@ -148,7 +148,7 @@ function New-TestMailIni {
 }
 #endregion
 
-#region Runs of the demo INI, for the Invoke-SmartEmailRun.<BackEnd>.Tests.ps1 files
+#region Runs of the demo INI and of smartemail.ps1, for Invoke-SmartEmailRun.*.Tests.ps1 and SmartEmailLegacyCli.Tests.ps1
 function New-RunFolder {
     <#
     .SYNOPSIS
@@ -171,8 +171,19 @@ function New-RunFolder {
     Set-Content -Path (Join-Path $dir 'SMArtEmail.ini') -Value $ini -NoNewline
     [pscustomobject]@{ Dir = $dir; Ini = (Join-Path $dir 'SMArtEmail.ini'); MsgIn = (Join-Path $dir 'msgin'); Mailbox = (Join-Path $dir 'mailbox') }
 }
+
+function Invoke-Legacy {
+    # Runs the built module's smartemail.ps1 (the legacy command line) in a fresh pwsh with these arguments; returns
+    # its ExitCode and its Output (standard output and error, one string).
+    param([string[]] $Arguments)
+    $legacy = Join-Path (Split-Path (Get-ModuleUnderTest)) 'smartemail.ps1'
+    $exe = [Environment]::ProcessPath
+    [string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+    $output = & $exe @prefix -NoProfile -NonInteractive -File $legacy @Arguments 2>&1 | ForEach-Object { "$_" }
+    [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output -join "`n" }
+}
 #endregion
 
 Export-ModuleMember -Function Get-ModuleUnderTest, Get-RepoRoot, Get-FixturePath, Get-CorpusPath, Invoke-FreshPwsh, Get-ErrorText, Get-FreePort,
     Get-TestMailEndpoint, New-TestCredential, Get-TestCertificateHash, Get-MailboxParameter, Get-MailboxSource, Get-LogCommand,
-    New-TestMailIni, New-RunFolder
+    New-TestMailIni, New-RunFolder, Invoke-Legacy

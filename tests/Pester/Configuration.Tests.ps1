@@ -44,7 +44,8 @@ Describe 'Get-SmartEmailConfiguration' {
     It 'writes warnings to the warning stream and still returns the configuration' {
         $ini = New-Ini "[General]`nMSGINDirectory=/m`n[Configuration1]`nSubjectLineMask=x`nEvent=e`nAllowedSenders=ALL`nAllowedTimeFrme=0000-2400`n"
         $c = Get-SmartEmailConfiguration -Path $ini -WarningVariable warnings -WarningAction SilentlyContinue
-        $c | Should -Not -BeNullOrEmpty
+        $c.PSObject.TypeNames[0] | Should -Be 'SmartEmail.Configuration'
+        $c.Rules.Name | Should -Be @('Configuration1')
         ($warnings | Out-String) | Should -Match ([regex]::Escape("${ini}:7")) 
         ($warnings | Out-String) | Should -Match 'Did you mean AllowedTimeFrame\?'
     }

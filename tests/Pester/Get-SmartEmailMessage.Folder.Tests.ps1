@@ -23,7 +23,8 @@ Describe 'Get-SmartEmailMessage -MessagePath' {
             $m.Subject | Should -Be 'Test: nightly batch finished'
             $m.MessageId | Should -Be 'plain-1@example.com'
             $m.Date | Should -Be ([DateTimeOffset]::new(2026, 11, 24, 22, 15, 0, [TimeSpan]::FromHours(1)))
-            $m.Received | Should -BeOfType [DateTimeOffset]
+            # A file's arrival time is its last write time.
+            $m.Received | Should -Be ([DateTimeOffset]::new((Get-Item (Join-Path $Messages 'plain.eml')).LastWriteTimeUtc, [TimeSpan]::Zero))
             $m.Size | Should -Be (Get-Item (Join-Path $Messages 'plain.eml')).Length
             $m.Source | Should -Be (Join-Path $Messages 'plain.eml')
             @($m.Attachments).Count | Should -Be 0

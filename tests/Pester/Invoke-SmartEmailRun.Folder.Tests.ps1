@@ -91,6 +91,8 @@ Describe 'Invoke-SmartEmailRun on a folder mailbox' {
     It 'advances LastRunDate in the INI and changes nothing else' {
         $f = New-RunFolder -General 'UseLastRunDate=True'
         $before = Get-Content $f.Ini
+        # LastRunDate becomes the newest arrival among the messages handled (a file's last write time), in whole seconds.
+        $newest = (@(Get-SmartEmailMessage -MessagePath $f.Mailbox).Received | Sort-Object | Select-Object -Last 1).ToLocalTime()
         $null = Invoke-SmartEmailRun -Path $f.Ini -OpConCredential $OpCon -InformationAction SilentlyContinue
         $after = Get-Content $f.Ini
         $added = @(Compare-Object $before $after | Where-Object SideIndicator -eq '=>')
@@ -98,7 +100,7 @@ Describe 'Invoke-SmartEmailRun on a folder mailbox' {
         $removed.Count | Should -Be 0
         $added.Count | Should -Be 1
         $added[0].InputObject | Should -Match '^LastRunDate=\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d:\d\d [AP]M$'
-        (Get-SmartEmailConfiguration $f.Ini).General.LastRunDate | Should -Not -BeNullOrEmpty
+        (Get-SmartEmailConfiguration $f.Ini).General.LastRunDate | Should -Be $newest.AddTicks(-($newest.Ticks % [TimeSpan]::TicksPerSecond))
     }
 
     It 'reprocesses the range when LastRunDate is set back by hand' {

@@ -45,6 +45,14 @@ function Invoke-FreshPwsh {
     }
 }
 
+function New-TestIniFile {
+    # Writes -Text (as it is, no newline added) to a new INI file under Pester's $TestDrive and returns its path.
+    param([string] $Text)
+    $path = Join-Path $TestDrive "$([guid]::NewGuid()).ini"
+    Set-Content -Path $path -Value $Text -NoNewline
+    $path
+}
+
 # Every text of an error record a user could see: the password must be in none of them.
 function Get-ErrorText {
     param([System.Management.Automation.ErrorRecord] $ErrorRecord)
@@ -184,6 +192,6 @@ function Invoke-Legacy {
 }
 #endregion
 
-Export-ModuleMember -Function Get-ModuleUnderTest, Get-RepoRoot, Get-FixturePath, Get-CorpusPath, Invoke-FreshPwsh, Get-ErrorText, Get-FreePort,
+Export-ModuleMember -Function Get-ModuleUnderTest, Get-RepoRoot, Get-FixturePath, Get-CorpusPath, Invoke-FreshPwsh, Get-ErrorText, Get-FreePort, New-TestIniFile,
     Get-TestMailEndpoint, New-TestCredential, Get-TestCertificateHash, Get-MailboxParameter, Get-MailboxSource, Get-LogCommand,
     New-TestMailIni, New-RunFolder, Invoke-Legacy

@@ -94,9 +94,8 @@ $script:MailEndpoints = @{
 }
 
 function Get-TestMailEndpoint {
-    # One endpoint by name (IMAPS, IMAP+STARTTLS, POP3S, POP3+STLS), or every name without -Name.
-    param([string] $Name)
-    if (-not $Name) { return @('IMAPS', 'IMAP+STARTTLS', 'POP3S', 'POP3+STLS') }
+    # One endpoint by name: IMAPS, IMAP+STARTTLS, POP3S or POP3+STLS.
+    param([Parameter(Mandatory)] [string] $Name)
     if (-not $script:MailEndpoints.ContainsKey($Name)) { throw "No test mail endpoint '$Name'." }
     $script:MailEndpoints[$Name].Clone()
 }

@@ -36,7 +36,8 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # Pester tests to run (a file or folder under tests/Pester); default all.
+    # Pester tests to run (files or folders: tests/Pester, the cmdlet tests; tests/services, the harness's own tests);
+    # default all of them and the docs' examples.
     [string[]] $TestPath,
 
     # Skip the xUnit engine tests (quicker Pester iterations).
@@ -174,7 +175,7 @@ function Invoke-EngineTests {
 }
 
 function Invoke-SoakWorkerBuild {
-    # tests/SmartEmail.SoakWorker, the process RunSoak.Tests.ps1 kills (the engine's run without pwsh's start-up).
+    # tests/SmartEmail.SoakWorker, the process Invoke-SmartEmailRun.Soak.Tests.ps1 kills (the engine's run without pwsh's start-up).
     # Returns the path of its DLL.
     $project = Join-Path $Root 'tests/SmartEmail.SoakWorker/SmartEmail.SoakWorker.csproj'
     $output = Join-Path $Out "soak-worker/$Configuration"
@@ -237,8 +238,9 @@ function Invoke-PesterTests {
         $env:NO_COLOR = '1'
         $runner = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Pester/Invoke-Tests.ps1'),
             '-PesterPath', $pester, '-SummaryPath', $summary, '-ResultPath', (Join-Path $Out 'test-results/pester.xml'))
-        # The docs' example tests are part of the suite: they must keep working for the admins who copy them.
-        $paths = if ($TestPath) { $TestPath } else { @((Join-Path $Root 'tests/Pester'), (Join-Path $Root 'docs/examples')) }
+        # The cmdlet tests, the harness's own tests beside the harness (tests/services), and the docs' example tests,
+        # which must keep working for the admins who copy them.
+        $paths = if ($TestPath) { $TestPath } else { @((Join-Path $Root 'tests/Pester'), (Join-Path $Root 'tests/services'), (Join-Path $Root 'docs/examples')) }
         $runner += @('-Path', ($paths -join ','))
         & dotnet pwsh @runner | Out-Host
     }

@@ -3,13 +3,14 @@
     Runs the Pester tests in this (fresh) process and writes a summary for build.ps1.
 .DESCRIPTION
     build.ps1 starts this script in a new pwsh so that the module under test ($env:SMARTEMAIL_MODULE_PATH) is loaded
-    into a clean session, never into the build's own.
+    into a clean session, never into the build's own. -Path is a comma-separated list of test files or folders; by
+    default the cmdlet tests here and the harness's own tests in tests/services.
 #>
 param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $SummaryPath,
     [Parameter(Mandatory)] [string] $ResultPath,
-    [string] $Path = $PSScriptRoot
+    [string] $Path = ($PSScriptRoot, (Join-Path $PSScriptRoot '../services') -join ',')
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force

@@ -6,7 +6,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../services/TestServices.psm1') -Force
     $Module = Get-ModuleUnderTest
     $Service = Get-TestService
     $Secret = 'Xq7~client.secret-VALUE-8f3e'

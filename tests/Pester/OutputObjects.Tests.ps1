@@ -257,7 +257,7 @@ Describe 'Request-SmartEmailToken output converts without secrets' {
     # The TokenStatus of an app-only sign-in against the Entra ID stand-in, converted in the child that signed in (the
     # child trusts the harness certificate, as Msal.Tests.ps1 does).
     BeforeAll {
-        Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+        Import-Module (Join-Path $PSScriptRoot '../services/TestServices.psm1') -Force
         $Service = Get-TestService
         $appId = 'b1d2e3f4-0000-4000-8000-0000000b1d2e'
         $msalSecret = 'Zt5~output.objects-SECRET-4e1a'

@@ -13,7 +13,7 @@
 Describe 'Secrets never leave their place' {
     BeforeAll {
         Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-        Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+        Import-Module (Join-Path $PSScriptRoot '../services/TestServices.psm1') -Force
         $Module = Get-ModuleUnderTest
         $Service = Get-TestService
         $Started = [DateTime]::UtcNow

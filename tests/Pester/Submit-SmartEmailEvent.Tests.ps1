@@ -3,7 +3,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../services/TestServices.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
 
     $Cmd = 'SmartEmail.Commands.SubmitSmartEmailEventCommand'
@@ -185,7 +185,7 @@ Describe 'Submit-SmartEmailEvent into MSGIN' {
         $out.Count | Should -Be 3
         $out.Rule | Should -Be @('Configuration1', 'Configuration2', 'Configuration3')
         $out.MessageId | Should -Be $accepted.Message.MessageId
-        $out.MessageId | ForEach-Object { $_ | Should -Not -BeNullOrEmpty }
+        $out.MessageId | Should -Be @('demo-01@anycompany.com', 'demo-02@anycompany.com', 'demo-03@payroll-provider.example')
         $out.Event | Should -Be ($accepted.Events | ForEach-Object { "$_,ocadm,********" })
         $files = Get-MsgInFile $msgIn
         $files.Count | Should -Be 3

@@ -45,6 +45,14 @@ function Invoke-FreshPwsh {
     }
 }
 
+function New-TestIniFile {
+    # Writes -Text (as it is, no newline added) to a new INI file under Pester's $TestDrive and returns its path.
+    param([string] $Text)
+    $path = Join-Path $TestDrive "$([guid]::NewGuid()).ini"
+    Set-Content -Path $path -Value $Text -NoNewline
+    $path
+}
+
 # Every text of an error record a user could see: the password must be in none of them.
 function Get-ErrorText {
     param([System.Management.Automation.ErrorRecord] $ErrorRecord)
@@ -71,4 +79,118 @@ function Get-FreePort {
     try { $listeners | ForEach-Object { $_.LocalEndpoint.Port } } finally { $listeners | ForEach-Object { $_.Stop() } }
 }
 
-Export-ModuleMember -Function Get-ModuleUnderTest, Get-RepoRoot, Get-FixturePath, Get-CorpusPath, Invoke-FreshPwsh, Get-ErrorText, Get-FreePort
+#region Mailboxes of the test servers, for the Get-SmartEmailMessage.<BackEnd>.Tests.ps1 files
+# These call Get-TestService: import ../services/TestServices.psm1 as well. Folders go under Pester's $TestDrive
+# (a global variable while a test file runs).
+
+# The four mail endpoints of the harness. Kind/PortKey name the services.json entry; ports are read at run time, so
+# moved harness ports work too. TlsMode Auto finds STARTTLS on the harness's plain ports; the implicit-TLS ones force
+# Implicit, which is tested too. Connected is the first line of a protocol log; StartTls the command that upgrades.
+$script:MailEndpoints = @{
+    'IMAPS'         = @{ Name = 'IMAPS'; Kind = 'imap'; PortKey = 'tlsPort'; TlsMode = 'Implicit'; Connected = 'Connected to imaps://*'; StartTls = '' }
+    'IMAP+STARTTLS' = @{ Name = 'IMAP+STARTTLS'; Kind = 'imap'; PortKey = 'port'; TlsMode = 'Auto'; Connected = 'Connected to imap://*'; StartTls = '^C: \S+ STARTTLS$' }
+    'POP3S'         = @{ Name = 'POP3S'; Kind = 'pop3'; PortKey = 'tlsPort'; TlsMode = 'Implicit'; Connected = 'Connected to pops://*'; StartTls = '' }
+    'POP3+STLS'     = @{ Name = 'POP3+STLS'; Kind = 'pop3'; PortKey = 'port'; TlsMode = 'Auto'; Connected = 'Connected to pop://*'; StartTls = '^C: STLS$' }
+}
+
+function Get-TestMailEndpoint {
+    # One endpoint by name: IMAPS, IMAP+STARTTLS, POP3S or POP3+STLS.
+    param([Parameter(Mandatory)] [string] $Name)
+    if (-not $script:MailEndpoints.ContainsKey($Name)) { throw "No test mail endpoint '$Name'." }
+    $script:MailEndpoints[$Name].Clone()
+}
+
+function New-TestCredential {
+    # A harness user's credential: alice/alice-secret unless told otherwise.
+    param([string] $User = 'alice', [string] $Password)
+    if (-not $Password) { $Password = "$User-secret" }
+    [pscredential]::new($User, (ConvertTo-SecureString $Password -AsPlainText -Force))
+}
+
+function Get-TestCertificateHash {
+    # The harness certificate's thumbprint (SHA256 by default, or SHA1), upper-case hex as Windows shows it.
+    param([ValidateSet('SHA256', 'SHA1')] [string] $Algorithm = 'SHA256')
+    [System.Security.Cryptography.X509Certificates.X509Certificate2]::new((Get-TestService).certificate).GetCertHashString($Algorithm)
+}
+
+function Get-MailboxParameter {
+    # The Get-SmartEmailMessage parameters of an endpoint; the harness certificate is pinned unless -NoTrust.
+    param([string] $Name, [string] $User = 'alice', [switch] $NoTrust)
+    $service = Get-TestService
+    $endpoint = Get-TestMailEndpoint $Name
+    $p = @{
+        Server     = $service.host
+        Port       = [int] $service.($endpoint.Kind).($endpoint.PortKey)
+        Protocol   = if ($endpoint.Kind -eq 'imap') { 'IMAP' } else { 'POP' }
+        TlsMode    = $endpoint.TlsMode
+        Credential = New-TestCredential $User
+    }
+    if (-not $NoTrust) { $p.CertificateThumbprint = Get-TestCertificateHash }
+    $p
+}
+
+function Get-MailboxSource {
+    # The Source a message read from the endpoint carries (imap://user@host:port/folder, pop3://user@host:port).
+    param([string] $Name, [string] $User = 'alice', [string] $Folder = 'INBOX')
+    $service = Get-TestService
+    $endpoint = Get-TestMailEndpoint $Name
+    $port = $service.($endpoint.Kind).($endpoint.PortKey)
+    if ($endpoint.Kind -eq 'imap') { "imap://$User@$($service.host):$port/$Folder" } else { "pop3://$User@$($service.host):$port" }
+}
+
+function Get-LogCommand {
+    # The client command lines (C: ...) of a -ProtocolLogPath log.
+    param([string] $Path)
+    @(Get-Content -LiteralPath $Path | Where-Object { $_.StartsWith('C: ') })
+}
+
+function New-TestMailIni {
+    # An INI at -Path whose [Mail] section holds -Mail's keys in order, with one catch-all rule; MSGIN in $TestDrive.
+    param([string] $Path, [System.Collections.Specialized.OrderedDictionary] $Mail)
+    $lines = @('[General]', "MSGINDirectory=$(Join-Path $TestDrive 'msgin')", '', '[Mail]')
+    foreach ($key in $Mail.Keys) { $lines += "$key=$($Mail[$key])" }
+    $lines += '', '[Configuration1]', 'SubjectLineMask=Test', 'Event=$CONSOLE:DISPLAY,test', 'AllowedSenders=ALL'
+    Set-Content -LiteralPath $Path -Value $lines -Encoding utf8
+    $Path
+}
+#endregion
+
+#region Runs of the demo INI and of smartemail.ps1, for Invoke-SmartEmailRun.*.Tests.ps1 and SmartEmailLegacyCli.Tests.ps1
+function New-RunFolder {
+    <#
+    .SYNOPSIS
+        A fresh copy of the demo mailbox (docs/examples) under $TestDrive, with an INI whose [General] lines are
+        replaced or added by -General, and whose rules are replaced by -Rules when given.
+    #>
+    param([string[]] $General = @(), [string] $Rules)
+    $examples = Join-Path (Get-RepoRoot) 'docs/examples'
+    $dir = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory (Join-Path $dir 'msgin') -Force | Out-Null
+    Copy-Item (Join-Path $examples 'mailbox') $dir -Recurse
+    $ini = Get-Content -Raw (Join-Path $examples 'SMArtEmail.ini')
+    $ini = $ini -replace 'MSGINDirectory=out/MSGIN', 'MSGINDirectory=msgin'
+    foreach ($line in $General) {
+        $key = ($line -split '=')[0]
+        if ($ini -match "(?m)^$key=.*$") { $ini = $ini -replace "(?m)^$key=.*$", $line }
+        else { $ini = $ini -replace '\[General\]', "[General]`n$line" }
+    }
+    if ($Rules) { $ini = $ini.Substring(0, $ini.IndexOf('[Configuration1]')) + $Rules }
+    Set-Content -Path (Join-Path $dir 'SMArtEmail.ini') -Value $ini -NoNewline
+    [pscustomobject]@{ Dir = $dir; Ini = (Join-Path $dir 'SMArtEmail.ini'); MsgIn = (Join-Path $dir 'msgin'); Mailbox = (Join-Path $dir 'mailbox') }
+}
+
+function Invoke-Legacy {
+    # Runs the built module's smartemail.ps1 (the legacy command line) in a fresh pwsh with these arguments; returns
+    # its ExitCode and its Output (standard output and error, one string).
+    param([string[]] $Arguments)
+    $legacy = Join-Path (Split-Path (Get-ModuleUnderTest)) 'smartemail.ps1'
+    $exe = [Environment]::ProcessPath
+    [string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+    $output = & $exe @prefix -NoProfile -NonInteractive -File $legacy @Arguments 2>&1 | ForEach-Object { "$_" }
+    [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output -join "`n" }
+}
+#endregion
+
+Export-ModuleMember -Function Get-ModuleUnderTest, Get-RepoRoot, Get-FixturePath, Get-CorpusPath, Invoke-FreshPwsh, Get-ErrorText, Get-FreePort, New-TestIniFile,
+    Get-TestMailEndpoint, New-TestCredential, Get-TestCertificateHash, Get-MailboxParameter, Get-MailboxSource, Get-LogCommand,
+    New-TestMailIni, New-RunFolder, Invoke-Legacy

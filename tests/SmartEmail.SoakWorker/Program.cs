@@ -8,7 +8,7 @@ using SmartEmail.Run;
 // SmartEmail.SoakWorker <ini> <ready file> <go file>
 //
 // Runs the INI as Invoke-SmartEmailRun -Path <ini> does (ConfigurationLoader.LoadValid: refused when it has errors; a
-// SmartEmailRun with the default options and a 60 s lock timeout), for the soak in tests/Pester/RunSoak.Tests.ps1:
+// SmartEmailRun with the default options and a 60 s lock timeout), for the soak in tests/Pester/Invoke-SmartEmailRun.Soak.Tests.ps1:
 // a dry run first (it writes nothing and takes no lock) so that the code is compiled before the go and the kill lands
 // in the real runs rather than in start-up; then its PID in the ready file; then, once the go file exists, real runs
 // over and over until the process is killed.

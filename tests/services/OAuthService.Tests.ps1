@@ -168,10 +168,14 @@ Describe 'Entra ID stand-in with dovecot XOAUTH2' -Tag 'Integration', 'Services'
         }
 
         It 'logs into IMAP with XOAUTH2 and opens the mailbox the app was granted' {
+            # Two more messages in alice's Maildir: the INBOX opened must count them, so it is hers and not an empty one.
+            $null = Add-TestMaildirMessage -User alice -Count 2 -SubjectPrefix 'OAuth login'
+            $maildir = Join-Path $Service.root 'mail/alice/Maildir'
+            $inbox = @(Get-ChildItem -LiteralPath (Join-Path $maildir 'new'), (Join-Path $maildir 'cur') -File).Count
             $login = Invoke-MailLogin -Protocol imap -User alice -Token $AppToken
             $login.detail | Should -BeNullOrEmpty
             $login.ok | Should -BeTrue
-            $login.messages | Should -BeGreaterOrEqual 0
+            $login.messages | Should -Be $inbox -Because "alice's Maildir holds $inbox messages"
         }
 
         It 'logs into POP3 with XOAUTH2' {

@@ -6,18 +6,12 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../services/TestServices.psm1') -Force
     $ModulePath = Get-ModuleUnderTest
     Import-Module $ModulePath -Force
     $Service = Get-TestService
     $GetId = 'SmartEmail.Commands.GetSmartEmailMessageCommand'
     $ServicesScript = Join-Path (Get-RepoRoot) 'tests/services/services.sh'
-
-    function New-TestCredential {
-        param([string] $User, [string] $Password)
-        [pscredential]::new($User, (ConvertTo-SecureString $Password -AsPlainText -Force))
-    }
-
 
     function Wait-Until {
         param([Parameter(Mandatory)] [scriptblock] $Condition, [double] $TimeoutSeconds = 10, [Parameter(Mandatory)] [string] $What)

@@ -9,7 +9,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../services/TestServices.psm1') -Force
     Initialize-TestMailKit
     $ModulePath = Get-ModuleUnderTest
     $Service = Get-TestService

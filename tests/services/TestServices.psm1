@@ -381,6 +381,44 @@ function Get-TestMessage {
     }
 }
 
+function Get-TestUidValidity {
+    <#
+    .SYNOPSIS
+        The UIDVALIDITY of a test user's IMAP folder: with a message's UID it makes the Id SmartEmail gives it.
+    #>
+    [CmdletBinding()]
+    [OutputType([uint32])]
+    param([string] $User = 'alice', [string] $Folder = 'INBOX')
+    $client = Connect-TestImap -User $User
+    try {
+        $source = Get-TestImapFolder $client $Folder
+        $null = $source.Open([MailKit.FolderAccess]::ReadOnly, $script:Ct)
+        $source.UidValidity
+    } catch {
+        throw (Resolve-TestMailError $_)
+    } finally {
+        Close-TestClient $client
+    }
+}
+
+function Get-TestUidl {
+    <#
+    .SYNOPSIS
+        The POP3 UIDLs of a test user's INBOX, in message order: the Ids SmartEmail gives messages read over POP3.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([string] $User = 'alice')
+    $client = Connect-TestPop3 -User $User
+    try {
+        @($client.GetMessageUids($script:Ct))
+    } catch {
+        throw (Resolve-TestMailError $_)
+    } finally {
+        Close-TestClient $client
+    }
+}
+
 function Send-TestMail {
     <#
     .SYNOPSIS
@@ -886,7 +924,7 @@ function Start-TestOpConApi {
     $port = ([System.Net.IPEndPoint] $listener.LocalEndpoint).Port
     $listener.Stop()
     $log = Join-Path $Folder 'opcon_api.err'
-    $script = Join-Path $PSScriptRoot '../services/opcon_api.py'
+    $script = Join-Path $PSScriptRoot 'opcon_api.py'
     $process = Start-Process -FilePath /usr/bin/python3 -PassThru `
         -ArgumentList $script, $port, $service.certificate, (Join-Path $service.root 'tls/key.pem'), $User, $Password `
         -RedirectStandardOutput (Join-Path $Folder 'opcon_api.out') -RedirectStandardError $log
@@ -915,7 +953,7 @@ function Invoke-TestOpConApi {
 #endregion
 
 Export-ModuleMember -Function Get-TestService, Initialize-TestMailKit, Connect-TestImap, Connect-TestPop3,
-    Clear-TestMailbox, Add-TestMessage, Get-TestMessage, Send-TestMail, Add-TestMaildirMessage,
+    Clear-TestMailbox, Add-TestMessage, Get-TestMessage, Get-TestUidValidity, Get-TestUidl, Send-TestMail, Add-TestMaildirMessage,
     Get-TestOAuthAuthority, Reset-TestOAuth, New-TestOAuthTenant, Register-TestOAuthClient, Set-TestOAuthSettings,
     Get-TestDeviceCode, Approve-TestDeviceCode, Set-TestBrowserSignIn, Revoke-TestOAuthToken,
     Set-TestAccessTokenExpired, Get-TestOAuthLog, Start-TestOpConApi, Invoke-TestOpConApi

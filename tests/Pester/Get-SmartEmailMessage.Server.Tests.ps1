@@ -1,17 +1,18 @@
 #Requires -Version 7.2
-# Get-, Save- and Remove-SmartEmailMessage against real mailboxes: the private dovecot of tests/services over
-# IMAPS, IMAP+STARTTLS, POP3S and POP3+STLS, plus INI-driven and folder mailboxes. Server state is arranged and
-# checked with TestServices.psm1 (its own MailKit client), never with the cmdlets under test.
-# Needs SMARTEMAIL_TEST_SERVICES and SMARTEMAIL_MODULE_PATH; build.ps1 -Task Test sets both.
+# Get-, Save- and Remove-SmartEmailMessage against the private dovecot of tests/services over both of its protocols:
+# each endpoint (IMAPS, IMAP+STARTTLS, POP3S, POP3+STLS), connection errors and certificates, and mailboxes named by an
+# INI [Mail] section. What only IMAP or only POP3 has is in Get-SmartEmailMessage.Imap.Tests.ps1 and .Pop3.Tests.ps1.
+# Server state is arranged and checked with ../services/TestServices.psm1 (its own MailKit client), never with the
+# cmdlets under test. Needs SMARTEMAIL_TEST_SERVICES and SMARTEMAIL_MODULE_PATH; build.ps1 -Task Test sets both.
 
 BeforeDiscovery {
-    # Only the names: the endpoints themselves are described in BeforeAll ($Endpoints), for the run.
+    # Only the names: the endpoints themselves come from Get-TestMailEndpoint (TestHelpers.psm1), for the run.
     $AllEndpoints = @('IMAPS', 'IMAP+STARTTLS', 'POP3S', 'POP3+STLS' | ForEach-Object { @{ Name = $_ } })
 }
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../services/TestServices.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
     Initialize-TestMailKit
     $Service = Get-TestService
@@ -24,43 +25,6 @@ BeforeAll {
     $ListFixtures = @(Get-ChildItem $Fixtures -Filter *.eml | Where-Object Name -NE 'raw-8bit-subject.eml' | Sort-Object Name)
     $InternalDate = [DateTimeOffset]::new(2026, 3, 4, 5, 6, 7, [TimeSpan]::FromHours(2))
     $Ct = [System.Threading.CancellationToken]::None
-
-    # Kind/PortKey name the services.json entry; ports are read at run time, so moved harness ports work too.
-    # TlsMode Auto finds STARTTLS on the harness's plain ports; the implicit-TLS ones force Implicit, which is tested too.
-    $Endpoints = @{
-        'IMAPS'         = @{ Name = 'IMAPS'; Kind = 'imap'; PortKey = 'tlsPort'; TlsMode = 'Implicit'; Connected = 'Connected to imaps://*'; StartTls = '' }
-        'IMAP+STARTTLS' = @{ Name = 'IMAP+STARTTLS'; Kind = 'imap'; PortKey = 'port'; TlsMode = 'Auto'; Connected = 'Connected to imap://*'; StartTls = '^C: \S+ STARTTLS$' }
-        'POP3S'         = @{ Name = 'POP3S'; Kind = 'pop3'; PortKey = 'tlsPort'; TlsMode = 'Implicit'; Connected = 'Connected to pops://*'; StartTls = '' }
-        'POP3+STLS'     = @{ Name = 'POP3+STLS'; Kind = 'pop3'; PortKey = 'port'; TlsMode = 'Auto'; Connected = 'Connected to pop://*'; StartTls = '^C: STLS$' }
-    }
-
-    function New-TestCredential {
-        param([string] $User = 'alice', [string] $Password)
-        if (-not $Password) { $Password = "$User-secret" }
-        [pscredential]::new($User, (ConvertTo-SecureString $Password -AsPlainText -Force))
-    }
-
-    # The Get-SmartEmailMessage parameters of an endpoint; the harness certificate is pinned unless -NoTrust.
-    function Get-MailboxParameter {
-        param([string] $Name, [string] $User = 'alice', [switch] $NoTrust)
-        $Endpoint = $Endpoints[$Name]
-        $p = @{
-            Server     = $Service.host
-            Port       = [int] $Service.($Endpoint.Kind).($Endpoint.PortKey)
-            Protocol   = if ($Endpoint.Kind -eq 'imap') { 'IMAP' } else { 'POP' }
-            TlsMode    = $Endpoint.TlsMode
-            Credential = New-TestCredential $User
-        }
-        if (-not $NoTrust) { $p.CertificateThumbprint = $Sha256 }
-        $p
-    }
-
-    function Get-MailboxSource {
-        param([string] $Name, [string] $User = 'alice', [string] $Folder = 'INBOX')
-        $Endpoint = $Endpoints[$Name]
-        $port = $Service.($Endpoint.Kind).($Endpoint.PortKey)
-        if ($Endpoint.Kind -eq 'imap') { "imap://$User@$($Service.host):$port/$Folder" } else { "pop3://$User@$($Service.host):$port" }
-    }
 
     # A small text message; Received headers are given topmost first, as mail servers prepend them.
     function New-TestMail {
@@ -79,43 +43,6 @@ BeforeAll {
         $m.Body = $text
         $m
     }
-
-    function Get-TestUidValidity {
-        param([string] $User = 'alice', [string] $Folder = 'INBOX')
-        $client = Connect-TestImap -User $User
-        try {
-            # Assigned directly: a folder is enumerable, and an if-statement's output would be enumerated.
-            $f = $client.Inbox
-            if ($Folder -ne 'INBOX') { $f = $client.GetFolder($Folder, $Ct) }
-            $null = $f.Open([MailKit.FolderAccess]::ReadOnly, $Ct)
-            $f.UidValidity
-        } finally {
-            $client.Disconnect($true, $Ct)
-            $client.Dispose()
-        }
-    }
-
-    function Get-TestUidl {
-        param([string] $User = 'alice')
-        $client = Connect-TestPop3 -User $User
-        try { @($client.GetMessageUids($Ct)) } finally { $client.Disconnect($true, $Ct); $client.Dispose() }
-    }
-
-    # The client command lines of a protocol log.
-    function Get-LogCommand {
-        param([string] $Path)
-        @(Get-Content -LiteralPath $Path | Where-Object { $_.StartsWith('C: ') })
-    }
-
-
-    function New-TestIni {
-        param([string] $Path, [System.Collections.Specialized.OrderedDictionary] $Mail)
-        $lines = @('[General]', "MSGINDirectory=$(Join-Path $TestDrive 'msgin')", '', '[Mail]')
-        foreach ($key in $Mail.Keys) { $lines += "$key=$($Mail[$key])" }
-        $lines += '', '[Configuration1]', 'SubjectLineMask=Test', 'Event=$CONSOLE:DISPLAY,test', 'AllowedSenders=ALL'
-        Set-Content -LiteralPath $Path -Value $lines -Encoding utf8
-        $Path
-    }
 }
 
 AfterAll {
@@ -125,7 +52,7 @@ AfterAll {
 
 Describe 'Get-, Save- and Remove-SmartEmailMessage over <Name>' -Tag 'Integration', 'Services', 'Mailbox' -ForEach $AllEndpoints {
     BeforeAll {
-        $Endpoint = $Endpoints[$Name]
+        $Endpoint = Get-TestMailEndpoint $Name
         $Mailbox = Get-MailboxParameter $Name
         $Source = Get-MailboxSource $Name
     }
@@ -190,7 +117,7 @@ Describe 'Get-, Save- and Remove-SmartEmailMessage over <Name>' -Tag 'Integratio
         $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml')
         $log = Join-Path $TestDrive "$($Endpoint.Name)-protocol.log"
         @(Get-SmartEmailMessage @Mailbox -ProtocolLogPath $log).Count | Should -Be 1
-        # TlsMode=Auto notes which way it chose ("TLS: ...", see TlsDetection.Tests.ps1) before MailKit connects.
+        # TlsMode=Auto notes which way it chose ("TLS: ...", see Get-SmartEmailMessage.TlsDetection.Tests.ps1) before MailKit connects.
         $lines = @(Get-Content -LiteralPath $log | Where-Object { -not $_.StartsWith('TLS: ') })
         @(Get-Content -LiteralPath $log | Where-Object { $_.StartsWith('TLS: ') }).Count | Should -Be ([int]($Endpoint.TlsMode -eq 'Auto'))
         $lines[0] | Should -BeLike $Endpoint.Connected
@@ -327,98 +254,6 @@ Describe 'Mailbox messages in the rule engine' -Tag 'Integration', 'Services', '
     }
 }
 
-Describe 'Full messages over POP3 are parsed like files' -Tag 'Integration', 'Services', 'Mailbox' {
-    BeforeAll {
-        $Mailbox = Get-MailboxParameter 'POP3S'
-    }
-
-    BeforeEach {
-        Clear-TestMailbox -User alice
-    }
-
-    It 'limits MIME nesting as the file reader does: a part 150 levels deep stays opaque' {
-        # Multipart messages are downloaded whole over POP3 (RETR); they must go through SmartEmail's parser options,
-        # whose depth limit keeps MimeKit's recursive parser from overflowing a small thread stack.
-        $lines = [System.Collections.Generic.List[string]]::new()
-        $lines.AddRange([string[]]@('From: deep@smartemail.test', 'To: alice@smartemail.test', 'Subject: Deep', 'Message-ID: <deep-1@smartemail.test>', 'MIME-Version: 1.0'))
-        $depth = 150
-        for ($i = 0; $i -lt $depth; $i++) {
-            $lines.Add("Content-Type: multipart/mixed; boundary=`"b$i`"")
-            $lines.Add('')
-            $lines.Add("--b$i")
-            if ($i -eq 0) {
-                $lines.AddRange([string[]]@('Content-Type: text/plain; name="top.txt"', 'Content-Disposition: attachment; filename="top.txt"', '', 'top', "--b$i"))
-            }
-        }
-        $lines.AddRange([string[]]@('Content-Type: text/plain; name="deep.txt"', 'Content-Disposition: attachment; filename="deep.txt"', '', 'deep'))
-        for ($i = $depth - 1; $i -ge 0; $i--) { $lines.Add("--b$i--") }
-        $file = Join-Path $TestDrive 'deep.eml'
-        [IO.File]::WriteAllText($file, ($lines -join "`r`n") + "`r`n")
-        $null = Add-TestMessage -User alice -Path $file
-        $fromFile = Get-SmartEmailMessage -MessagePath $file
-        $fromFile.Attachments | Should -Be @('top.txt')
-        (Get-SmartEmailMessage @Mailbox).Attachments | Should -Be @('top.txt')
-    }
-
-    It 'decodes the raw 8-bit (Windows-1252) subject of a multipart message as the file reader does' {
-        $file = Join-Path $TestDrive 'raw-8bit-multipart.eml'
-        $head = "From: a@smartemail.test`r`nTo: alice@smartemail.test`r`nSubject: Caf`u{e9} cr`u{e8}me `u{20ac} 3`r`nMessage-ID: <raw-mp@smartemail.test>`r`nMIME-Version: 1.0`r`nContent-Type: multipart/mixed; boundary=`"x`"`r`n`r`n"
-        $body = "--x`r`nContent-Type: text/plain`r`n`r`nhello`r`n--x`r`nContent-Type: text/plain; name=`"a.txt`"`r`nContent-Disposition: attachment; filename=`"a.txt`"`r`n`r`na`r`n--x--`r`n"
-        [IO.File]::WriteAllBytes($file, [Text.Encoding]::GetEncoding(1252).GetBytes($head + $body))
-        $null = Add-TestMessage -User alice -Path $file
-        $fromFile = (Get-SmartEmailMessage -MessagePath $file).Subject
-        $fromFile | Should -BeExactly "Caf`u{e9} cr`u{e8}me `u{20ac} 3"
-        (Get-SmartEmailMessage @Mailbox).Subject | Should -BeExactly $fromFile
-    }
-}
-
-Describe 'IMAP folders' -Tag 'Integration', 'Services', 'Mailbox' {
-    BeforeEach {
-        Clear-TestMailbox -User alice
-    }
-
-    It 'reads only the folder given by -Folder over <Name>' -ForEach @{ Name = 'IMAPS' }, @{ Name = 'IMAP+STARTTLS' } {
-        $mailbox = Get-MailboxParameter $Name
-        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml')
-        $uids = @(Add-TestMessage -User alice -Folder Reports -Path (Join-Path $Fixtures 'html-only.eml'), (Join-Path $Fixtures 'multipart-attachments.eml'))
-        $validity = Get-TestUidValidity -Folder Reports
-
-        $reports = @(Get-SmartEmailMessage @mailbox -Folder Reports)
-
-        $reports.Subject | Should -Be @('HTML report', 'OpCon/xps: ACHBalanceTotal total = 149926.22')
-        $reports.Id | Should -Be @($uids | ForEach-Object { "$validity/$($_.Id)" })
-        $source = Get-MailboxSource $Name -Folder Reports
-        $reports | ForEach-Object { $_.Source | Should -BeExactly $source }
-        @(Get-SmartEmailMessage @mailbox).Subject | Should -Be @('Test: nightly batch finished')
-    }
-
-    It 'reads a nested folder' {
-        $null = Add-TestMessage -User alice -Folder 'Projects/2026' -Path (Join-Path $Fixtures 'plain.eml')
-        $mailbox = Get-MailboxParameter IMAPS
-        @(Get-SmartEmailMessage @mailbox -Folder 'Projects/2026').MessageId | Should -Be @('plain-1@example.com')
-    }
-
-    It 'removes from the folder the messages were read from, and nowhere else' {
-        $mailbox = Get-MailboxParameter IMAPS
-        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'html-only.eml')
-        $null = Add-TestMessage -User alice -Folder Reports -Path (Join-Path $Fixtures 'html-only.eml'), (Join-Path $Fixtures 'plain.eml')
-
-        Get-SmartEmailMessage @mailbox -Folder Reports | Where-Object Subject -EQ 'HTML report' | Remove-SmartEmailMessage -Confirm:$false
-
-        @(Get-TestMessage -User alice -Folder Reports).Subject | Should -Be @('Test: nightly batch finished')
-        @(Get-TestMessage -User alice).Subject | Should -Be @('HTML report')
-    }
-
-    It 'reports a folder that does not exist as MailboxFolderNotFound' {
-        $mailbox = Get-MailboxParameter IMAPS
-        $err = { Get-SmartEmailMessage @mailbox -Folder 'No/Such/Folder' } |
-            Should -Throw -ErrorId "MailboxFolderNotFound,$GetId" -PassThru
-        $err.FullyQualifiedErrorId | Should -BeExactly "MailboxFolderNotFound,$GetId"
-        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
-        $err.Exception.Message | Should -BeLike "*'No/Such/Folder'*"
-    }
-}
-
 Describe 'Mailbox connection errors and certificates' -Tag 'Integration', 'Services', 'Mailbox' {
     BeforeAll {
         Clear-TestMailbox -User alice
@@ -525,7 +360,7 @@ Describe 'Mailboxes named by an INI [Mail] section' -Tag 'Integration', 'Service
     }
 
     It 'reads an IMAPS mailbox (TlsMode=Implicit, SelfSignedCertificate=True) and warns about the plain-text password' {
-        $ini = New-TestIni (Join-Path $TestDrive 'imaps.ini') ([ordered]@{
+        $ini = New-TestMailIni (Join-Path $TestDrive 'imaps.ini') ([ordered]@{
                 EmailProtocol         = 'IMAP'
                 Server                = $Service.host
                 Port                  = $Service.imap.tlsPort
@@ -545,7 +380,7 @@ Describe 'Mailboxes named by an INI [Mail] section' -Tag 'Integration', 'Service
     }
 
     It 'reads a POP3 mailbox over STLS (TlsMode=Auto on a port other than 995), pinned by CertificateThumbprint' {
-        $ini = New-TestIni (Join-Path $TestDrive 'pop.ini') ([ordered]@{
+        $ini = New-TestMailIni (Join-Path $TestDrive 'pop.ini') ([ordered]@{
                 EmailProtocol         = 'POP'
                 Server                = $Service.host
                 Port                  = $Service.pop3.port
@@ -562,7 +397,7 @@ Describe 'Mailboxes named by an INI [Mail] section' -Tag 'Integration', 'Service
 
     It 'takes -Credential and -Folder over the INI' {
         $null = Add-TestMessage -User alice -Folder Reports -Path (Join-Path $Fixtures 'html-only.eml')
-        $ini = New-TestIni (Join-Path $TestDrive 'override.ini') ([ordered]@{
+        $ini = New-TestMailIni (Join-Path $TestDrive 'override.ini') ([ordered]@{
                 EmailProtocol         = 'IMAP'
                 Server                = $Service.host
                 Port                  = $Service.imap.tlsPort
@@ -574,61 +409,5 @@ Describe 'Mailboxes named by an INI [Mail] section' -Tag 'Integration', 'Service
         { Get-SmartEmailMessage -Path $ini -WarningAction SilentlyContinue } | Should -Throw -ErrorId "MailboxAuthentication,$GetId"
         $got = @(Get-SmartEmailMessage -Path $ini -Credential (New-TestCredential) -Folder Reports -WarningAction SilentlyContinue)
         $got.Subject | Should -Be @('HTML report')
-    }
-
-    It 'reads a folder mailbox (EmailProtocol=Folder), and Remove-SmartEmailMessage deletes the chosen files only' {
-        $box = New-Item -ItemType Directory (Join-Path $TestDrive 'folder-box/mailbox')
-        $names = 'html-only.eml', 'multipart-attachments.eml', 'plain.eml'
-        $names | ForEach-Object { Copy-Item (Join-Path $Fixtures $_) $box }
-        # Server is relative to the INI's folder.
-        $ini = New-TestIni (Join-Path $TestDrive 'folder-box/folder.ini') ([ordered]@{ EmailProtocol = 'Folder'; Server = 'mailbox' })
-
-        $got = @(Get-SmartEmailMessage -Path $ini -WarningAction SilentlyContinue)
-        $got.Subject | Should -Be @('HTML report', 'OpCon/xps: ACHBalanceTotal total = 149926.22', 'Test: nightly batch finished')
-
-        $got | Remove-SmartEmailMessage -WhatIf
-        @(Get-ChildItem $box | Sort-Object Name).Name | Should -Be $names
-
-        $removed = @($got | Where-Object Subject -Like '*nightly*' | Remove-SmartEmailMessage -Confirm:$false -PassThru)
-        $removed.MessageId | Should -Be @('plain-1@example.com')
-        @(Get-ChildItem $box | Sort-Object Name).Name | Should -Be @('html-only.eml', 'multipart-attachments.eml')
-    }
-
-    It 'reads a folder mailbox given by -Protocol Folder -Server' {
-        $box = New-Item -ItemType Directory (Join-Path $TestDrive 'folder-param')
-        Copy-Item (Join-Path $Fixtures 'plain.eml') $box
-        @(Get-SmartEmailMessage -Protocol Folder -Server $box.FullName).MessageId | Should -Be @('plain-1@example.com')
-    }
-}
-
-Describe 'A mailbox of 10,000 messages' -Tag 'Integration', 'Services', 'Mailbox', 'Slow' {
-    BeforeAll {
-        Clear-TestMailbox -User carol
-        # Written into the Maildir directly: MULTIAPPEND of 10,000 messages takes several seconds longer.
-        $Run = Add-TestMaildirMessage -User carol -Count 10000
-    }
-
-    AfterAll {
-        Clear-TestMailbox -User carol
-    }
-
-    It 'is fetched with a bounded number of IMAP commands' {
-        $log = Join-Path $TestDrive 'bulk.log'
-
-        $mailbox = Get-MailboxParameter IMAPS -User carol
-        $all = @(Get-SmartEmailMessage @mailbox -ProtocolLogPath $log)
-
-        $all.Count | Should -Be 10000
-        @($all.MessageId | Sort-Object -Unique).Count | Should -Be 10000
-        @($all.Id | Sort-Object -Unique).Count | Should -Be 10000
-        $all[0].MessageId | Should -BeLike "bulk-*.$Run@smartemail.test"
-        $commands = Get-LogCommand $log
-        # Two FETCH commands per batch of 1,000: the body structure, then the header fields (MessageReading.Tests.ps1).
-        $commands.Count | Should -BeLessOrEqual 35
-        $fetches = @($commands -match '^C: \S+ (UID )?FETCH ')
-        $fetches.Count | Should -BeGreaterThan 0
-        $fetches.Count | Should -BeLessOrEqual 22
-        @($commands -match 'BODY(\.PEEK)?\[(\]|TEXT|\d)').Count | Should -Be 0 -Because 'listing fetches no bodies'
-        @($commands -match 'BODY\.PEEK\[HEADER\.FIELDS').Count | Should -Be 10 -Because 'one header fetch per batch'
     }
 }

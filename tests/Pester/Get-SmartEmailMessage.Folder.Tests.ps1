@@ -1,3 +1,4 @@
+# Get-SmartEmailMessage on message files (.eml, mbox) and folder mailboxes (EmailProtocol=Folder): no mail server needed.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
@@ -22,7 +23,8 @@ Describe 'Get-SmartEmailMessage -MessagePath' {
             $m.Subject | Should -Be 'Test: nightly batch finished'
             $m.MessageId | Should -Be 'plain-1@example.com'
             $m.Date | Should -Be ([DateTimeOffset]::new(2026, 11, 24, 22, 15, 0, [TimeSpan]::FromHours(1)))
-            $m.Received | Should -BeOfType [DateTimeOffset]
+            # A file's arrival time is its last write time.
+            $m.Received | Should -Be ([DateTimeOffset]::new((Get-Item (Join-Path $Messages 'plain.eml')).LastWriteTimeUtc, [TimeSpan]::Zero))
             $m.Size | Should -Be (Get-Item (Join-Path $Messages 'plain.eml')).Length
             $m.Source | Should -Be (Join-Path $Messages 'plain.eml')
             @($m.Attachments).Count | Should -Be 0
@@ -157,5 +159,31 @@ Describe 'Get-SmartEmailMessage -MessagePath' {
             # Anything unreadable must be a reported MessageReadFailed, never a crash.
             $errs | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'MessageReadFailed,*' }
         }
+    }
+}
+
+Describe 'Folder mailboxes named by an INI [Mail] section or by -Protocol Folder' {
+    It 'reads a folder mailbox (EmailProtocol=Folder), and Remove-SmartEmailMessage deletes the chosen files only' {
+        $box = New-Item -ItemType Directory (Join-Path $TestDrive 'folder-box/mailbox')
+        $names = 'html-only.eml', 'multipart-attachments.eml', 'plain.eml'
+        $names | ForEach-Object { Copy-Item (Join-Path $Messages $_) $box }
+        # Server is relative to the INI's folder.
+        $ini = New-TestMailIni (Join-Path $TestDrive 'folder-box/folder.ini') ([ordered]@{ EmailProtocol = 'Folder'; Server = 'mailbox' })
+
+        $got = @(Get-SmartEmailMessage -Path $ini -WarningAction SilentlyContinue)
+        $got.Subject | Should -Be @('HTML report', 'OpCon/xps: ACHBalanceTotal total = 149926.22', 'Test: nightly batch finished')
+
+        $got | Remove-SmartEmailMessage -WhatIf
+        @(Get-ChildItem $box | Sort-Object Name).Name | Should -Be $names
+
+        $removed = @($got | Where-Object Subject -Like '*nightly*' | Remove-SmartEmailMessage -Confirm:$false -PassThru)
+        $removed.MessageId | Should -Be @('plain-1@example.com')
+        @(Get-ChildItem $box | Sort-Object Name).Name | Should -Be @('html-only.eml', 'multipart-attachments.eml')
+    }
+
+    It 'reads a folder mailbox given by -Protocol Folder -Server' {
+        $box = New-Item -ItemType Directory (Join-Path $TestDrive 'folder-param')
+        Copy-Item (Join-Path $Messages 'plain.eml') $box
+        @(Get-SmartEmailMessage -Protocol Folder -Server $box.FullName).MessageId | Should -Be @('plain-1@example.com')
     }
 }

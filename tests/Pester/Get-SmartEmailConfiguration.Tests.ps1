@@ -1,12 +1,8 @@
+# Get-SmartEmailConfiguration: INI files read into SmartEmail.Configuration objects, with their warnings and errors.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
     $Demo = Join-Path (Get-RepoRoot) 'docs/examples/SMArtEmail.ini'
-    function New-Ini([string] $Text) {
-        $path = Join-Path $TestDrive "$([guid]::NewGuid()).ini"
-        Set-Content -Path $path -Value $Text -NoNewline
-        $path
-    }
 }
 
 Describe 'Get-SmartEmailConfiguration' {
@@ -42,15 +38,16 @@ Describe 'Get-SmartEmailConfiguration' {
     }
 
     It 'writes warnings to the warning stream and still returns the configuration' {
-        $ini = New-Ini "[General]`nMSGINDirectory=/m`n[Configuration1]`nSubjectLineMask=x`nEvent=e`nAllowedSenders=ALL`nAllowedTimeFrme=0000-2400`n"
+        $ini = New-TestIniFile "[General]`nMSGINDirectory=/m`n[Configuration1]`nSubjectLineMask=x`nEvent=e`nAllowedSenders=ALL`nAllowedTimeFrme=0000-2400`n"
         $c = Get-SmartEmailConfiguration -Path $ini -WarningVariable warnings -WarningAction SilentlyContinue
-        $c | Should -Not -BeNullOrEmpty
+        $c.PSObject.TypeNames[0] | Should -Be 'SmartEmail.Configuration'
+        $c.Rules.Name | Should -Be @('Configuration1')
         ($warnings | Out-String) | Should -Match ([regex]::Escape("${ini}:7")) 
         ($warnings | Out-String) | Should -Match 'Did you mean AllowedTimeFrame\?'
     }
 
     It 'throws one error that lists every error with its line' {
-        $ini = New-Ini "[General]`nMSGINDirectory=/m`n[Configuration1]`nSubjectLineMask=(unclosed`nEvent=e`nAllowedSenders=ALL`nAllowedTimeFrame=9999-0000`n"
+        $ini = New-TestIniFile "[General]`nMSGINDirectory=/m`n[Configuration1]`nSubjectLineMask=(unclosed`nEvent=e`nAllowedSenders=ALL`nAllowedTimeFrame=9999-0000`n"
         $e = { Get-SmartEmailConfiguration -Path $ini -WarningAction SilentlyContinue } | Should -Throw -ErrorId 'ConfigurationInvalid,SmartEmail.Commands.GetSmartEmailConfigurationCommand' -PassThru
         $e.CategoryInfo.Category | Should -Be 'InvalidData'
         $e.TargetObject | Should -Be $ini
@@ -67,7 +64,7 @@ Describe 'Get-SmartEmailConfiguration' {
     }
 
     It 'never shows a stored password' {
-        $ini = New-Ini "[General]`nMSGINDirectory=/m`nOpConUser=ocadm`nOpConUserPassword=Pa55-w0rd-xyz`n[Mail]`nUser=bob`nPassword=hunter2-abc`n[Configuration1]`nSubjectLineMask=x`nEvent=e`nAllowedSenders=ALL`n"
+        $ini = New-TestIniFile "[General]`nMSGINDirectory=/m`nOpConUser=ocadm`nOpConUserPassword=Pa55-w0rd-xyz`n[Mail]`nUser=bob`nPassword=hunter2-abc`n[Configuration1]`nSubjectLineMask=x`nEvent=e`nAllowedSenders=ALL`n"
         $c = Get-SmartEmailConfiguration -Path $ini -WarningVariable warnings -WarningAction SilentlyContinue
         $text = ($c | Format-List | Out-String) + ($c.General | Format-List | Out-String) + ($c.Mail | Format-List | Out-String) + ($warnings | Out-String) + ($c | ConvertTo-Json -Depth 5)
         $text | Should -Not -Match 'Pa55-w0rd-xyz'
@@ -85,45 +82,5 @@ Describe 'Get-SmartEmailConfiguration' {
         $table = $c.Rules | Out-String -Width 160
         $table | Should -Match 'Name\s+SubjectLineMask\s+Events\s+AllowedSenders\s+TimeFrame'
         $table | Should -Match 'Configuration3\s+Payroll file for \(\[0-9\]\{8\}\)\s+1\s+ALL\s+0000-2400\s+Attach'
-    }
-}
-
-Describe 'Test-SmartEmailConfiguration' {
-    It 'returns $true for a good INI' {
-        Test-SmartEmailConfiguration -Path $Demo | Should -BeTrue
-    }
-
-    It 'returns $false for a bad INI and never throws' {
-        $ini = New-Ini "[General]`nMSGINDirectory=/m`n[Configuration1]`nSubjectLineMask=x`n"
-        Test-SmartEmailConfiguration -Path $ini | Should -BeFalse
-        Test-SmartEmailConfiguration -Path (Join-Path $TestDrive 'missing.ini') | Should -BeFalse
-    }
-
-    It 'lists every finding with -Detailed' {
-        $ini = New-Ini "[General]`nMSGINDirectory=/m`nDeleteEmails=Sometimes`n[Mail]`nEmailProtocol=IMAP`nServer=mail.example.com`nPort=995`n[Configuration1]`nSubjectLineMask=x`nEvent=`$CONSOLE:DISPLAY,[[UNDEFINED]]`nAllowedSenders=ALL`nProcessAttachments=True`n"
-        $findings = @(Test-SmartEmailConfiguration -Path $ini -Detailed)
-        $findings | ForEach-Object { $_.PSObject.TypeNames[0] | Should -Be 'SmartEmail.ConfigurationFinding' }
-        $byKey = $findings | Group-Object Key -AsHashTable
-        $byKey['DeleteEmails'].Severity | Should -Be 'Error'
-        $byKey['DeleteEmails'].Line | Should -Be 3
-        $byKey['Port'].Severity | Should -Be 'Warning'
-        $byKey['Event'].Line | Should -Be 10
-        $byKey['Event'].Message | Should -Match '\[\[UNDEFINED\]\]'
-        $byKey['AttachmentMask'].Severity | Should -Be 'Error'
-        $findings | ForEach-Object { $_.Path | Should -Be $ini }
-        ($findings | Out-String -Width 200) | Should -Match 'Severity\s+Line\s+Section\s+Key\s+Message'
-    }
-
-    It 'reports a missing file as an Error finding' {
-        $missing = Join-Path $TestDrive 'missing.ini'
-        $f = Test-SmartEmailConfiguration -Path $missing -Detailed
-        $f.Severity | Should -Be 'Error'
-        $f.Message | Should -BeLike '*does not exist*'
-    }
-
-    It 'takes INI files from the pipeline' {
-        $good = Get-Item $Demo
-        $bad = Get-Item (New-Ini "[Configuration1]`nEvent=e`n")
-        $good, $bad | Test-SmartEmailConfiguration | Should -Be @($true, $false)
     }
 }

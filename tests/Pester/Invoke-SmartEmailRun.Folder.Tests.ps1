@@ -1,26 +1,11 @@
+# Invoke-SmartEmailRun on a copy of the demo folder mailbox (docs/examples, New-RunFolder in TestHelpers.psm1): events,
+# deletes, downloads, logs, LastRunDate, exit codes, set-aside messages, -WhatIf, the lock and crash recovery. No mail
+# server needed.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
-    $Examples = Join-Path (Get-RepoRoot) 'docs/examples'
     $Password = 'Run-7yT-secret'
     $OpCon = [pscredential]::new('ocadm', (ConvertTo-SecureString $Password -AsPlainText -Force))
-
-    # A fresh copy of the demo mailbox with an INI whose [General] is given by -General (lines replace the demo's).
-    function New-RunFolder([string[]] $General = @(), [string] $Rules) {
-        $dir = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        New-Item -ItemType Directory (Join-Path $dir 'msgin') -Force | Out-Null
-        Copy-Item (Join-Path $Examples 'mailbox') $dir -Recurse
-        $ini = Get-Content -Raw (Join-Path $Examples 'SMArtEmail.ini')
-        $ini = $ini -replace 'MSGINDirectory=out/MSGIN', 'MSGINDirectory=msgin'
-        foreach ($line in $General) {
-            $key = ($line -split '=')[0]
-            if ($ini -match "(?m)^$key=.*$") { $ini = $ini -replace "(?m)^$key=.*$", $line }
-            else { $ini = $ini -replace '\[General\]', "[General]`n$line" }
-        }
-        if ($Rules) { $ini = $ini.Substring(0, $ini.IndexOf('[Configuration1]')) + $Rules }
-        Set-Content -Path (Join-Path $dir 'SMArtEmail.ini') -Value $ini -NoNewline
-        [pscustomobject]@{ Dir = $dir; Ini = (Join-Path $dir 'SMArtEmail.ini'); MsgIn = (Join-Path $dir 'msgin'); Mailbox = (Join-Path $dir 'mailbox') }
-    }
 }
 
 Describe 'Invoke-SmartEmailRun on a folder mailbox' {
@@ -106,6 +91,8 @@ Describe 'Invoke-SmartEmailRun on a folder mailbox' {
     It 'advances LastRunDate in the INI and changes nothing else' {
         $f = New-RunFolder -General 'UseLastRunDate=True'
         $before = Get-Content $f.Ini
+        # LastRunDate becomes the newest arrival among the messages handled (a file's last write time), in whole seconds.
+        $newest = (@(Get-SmartEmailMessage -MessagePath $f.Mailbox).Received | Sort-Object | Select-Object -Last 1).ToLocalTime()
         $null = Invoke-SmartEmailRun -Path $f.Ini -OpConCredential $OpCon -InformationAction SilentlyContinue
         $after = Get-Content $f.Ini
         $added = @(Compare-Object $before $after | Where-Object SideIndicator -eq '=>')
@@ -113,7 +100,7 @@ Describe 'Invoke-SmartEmailRun on a folder mailbox' {
         $removed.Count | Should -Be 0
         $added.Count | Should -Be 1
         $added[0].InputObject | Should -Match '^LastRunDate=\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d:\d\d [AP]M$'
-        (Get-SmartEmailConfiguration $f.Ini).General.LastRunDate | Should -Not -BeNullOrEmpty
+        (Get-SmartEmailConfiguration $f.Ini).General.LastRunDate | Should -Be $newest.AddTicks(-($newest.Ticks % [TimeSpan]::TicksPerSecond))
     }
 
     It 'reprocesses the range when LastRunDate is set back by hand' {
@@ -253,187 +240,5 @@ Describe 'Invoke-SmartEmailRun on a folder mailbox' {
         $lines | Should -Not -Contain "`$CONSOLE:DISPLAY,never recorded,ocadm,$Password`r`n"
         # The old leftover is gone; a fresh unrecorded file may belong to another process and is left alone.
         @(Get-ChildItem $work).Name | Should -Be @('SmartEmail_20260101000000000_2_000003_CCCCCCCC.txt.partial')
-    }
-}
-
-Describe 'smartemail.ps1, the legacy command line' {
-    BeforeAll {
-        $Legacy = Join-Path (Split-Path $env:SMARTEMAIL_MODULE_PATH) 'smartemail.ps1'
-        function Invoke-Legacy([string[]] $Arguments) {
-            $exe = [Environment]::ProcessPath
-            [string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
-            $output = & $exe @prefix -NoProfile -NonInteractive -File $Legacy @Arguments 2>&1 | ForEach-Object { "$_" }
-            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output -join "`n" }
-        }
-    }
-
-    It 'ships in the module root' {
-        $Legacy | Should -Exist
-    }
-
-    It 'exits 1 for <Why>' -ForEach @(
-        @{ Why = '--pop with --imap'; Arguments = @('--pop', '--imap') }
-        @{ Why = '--delete with --deleteall'; Arguments = @('--delete', '--deleteall') }
-        @{ Why = 'two TLS minimums'; Arguments = @('--tls1', '--tls1_2') }
-        @{ Why = 'an unknown argument'; Arguments = @('--fast') }
-        @{ Why = 'a port that is not a number'; Arguments = @('-port:abc') }
-        @{ Why = '--renewTokenSilent with --doNotSaveAccount'; Arguments = @('--msal', '--renewMsalToken', '--renewTokenSilent', '--doNotSaveAccount') }
-        @{ Why = '--renewTokenSilent without --renewMsalToken'; Arguments = @('--msal', '--renewTokenSilent') }
-        @{ Why = '--renewMsalToken with --imap'; Arguments = @('--imap', '--renewMsalToken') }
-    ) {
-        $r = Invoke-Legacy $Arguments
-        $r.ExitCode | Should -Be 1
-        $r.Output | Should -Match 'smartemail:'
-    }
-
-    It 'runs the INI with -inifile: and --delete, and exits 0 when mail matched' {
-        $f = New-RunFolder -General 'OpConUser=ocadm', "OpConUserPassword=$Password"
-        $r = Invoke-Legacy @("-inifile:$($f.Ini)", '--delete')
-        $r.ExitCode | Should -Be 0 -Because $r.Output
-        @(Get-ChildItem $f.MsgIn).Count | Should -Be 3
-        (Get-ChildItem $f.Mailbox).Name | Should -Be @('04-spoof.eml', '05-newsletter.eml')
-        $r.Output | Should -Match 'SmartEmail run: 5 scanned, 3 accepted'
-        $r.Output | Should -Not -Match $Password
-    }
-
-    It 'exits with ExitCodeForNoMatchingEmails when nothing matched, and --deleteall deletes every message' {
-        $f = New-RunFolder -General 'OpConUser=ocadm', "OpConUserPassword=$Password", 'ExitCodeForNoMatchingEmails=3' -Rules "[Configuration1]`nSubjectLineMask=^never$`nEvent=`$CONSOLE:DISPLAY,x`nAllowedSenders=ALL`n"
-        $r = Invoke-Legacy @("-inifile:$($f.Ini)", '--deleteall')
-        $r.ExitCode | Should -Be 3 -Because $r.Output
-        @(Get-ChildItem $f.Mailbox).Count | Should -Be 0
-    }
-
-    It 'exits 2 when the INI is missing or MSGIN is missing' {
-        (Invoke-Legacy @("-inifile:$(Join-Path $TestDrive 'none.ini')")).ExitCode | Should -Be 2
-        $f = New-RunFolder -General 'OpConUser=ocadm', "OpConUserPassword=$Password"
-        Remove-Item $f.MsgIn
-        (Invoke-Legacy @("-inifile:$($f.Ini)")).ExitCode | Should -Be 2
-    }
-
-    It 'takes -server: and --imap over the INI (a connection failure is exit 2)' {
-        $f = New-RunFolder -General 'OpConUser=ocadm', "OpConUserPassword=$Password"
-        $text = (Get-Content -Raw $f.Ini) -replace '\[Mail\]', "[Mail]`nUser=alice`nPassword=alice-secret"
-        Set-Content $f.Ini $text -NoNewline
-        $r = Invoke-Legacy @("-inifile:$($f.Ini)", '--imap', '-server:127.0.0.1', '-port:10999')
-        $r.ExitCode | Should -Be 2
-        $r.Output | Should -Match '127\.0\.0\.1:10999'
-        @(Get-ChildItem $f.Mailbox).Count | Should -Be 5
-    }
-}
-
-Describe 'Invoke-SmartEmailRun notices, read back from the real SMTP sink over IMAP' {
-    BeforeAll {
-        Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
-        $Service = Get-TestService
-    }
-    BeforeEach { Clear-TestMailbox bob }
-
-    It 'sends accept and reject notices, and none to bulk mail' {
-        $f = New-RunFolder
-        $text = (Get-Content -Raw $f.Ini) -replace '\[Mail\]', "[Mail]`nSmtpServer=127.0.0.1`nSmtpPort=$($Service.smtp.port)`nNotifyFrom=smartemail@smartemail.test`nSelfSignedCertificate=True"
-        $text = $text -replace 'LogRejects=True', "LogRejects=True`nNotifyOnAccepts=True`nNotifyOnAcceptTo=bob@smartemail.test`nNotifyOnRejects=True`nNotifyOnRejectTo=bob@smartemail.test"
-        Set-Content $f.Ini $text -NoNewline
-        $r = Invoke-SmartEmailRun -Path $f.Ini -OpConCredential $OpCon -WarningAction SilentlyContinue -InformationAction SilentlyContinue
-        $r.Errors | Should -BeNullOrEmpty
-        $r.Notified | Should -Be 4   # 3 accepted, 1 rejected; the Precedence: bulk newsletter gets none
-        $notices = @(Get-TestMessage -User bob)
-        $notices.Count | Should -Be 4
-        @($notices | Where-Object Subject -like 'SMArt Email - Message Accepted - From: admin@anycompany.com Subject: Test').Count | Should -Be 1
-        $reject = $notices | Where-Object Subject -like 'SMArt Email - Message Rejected*'
-        $reject.TextBody | Should -Match 'was rejected for reason: Invalid Sender'
-        $reject.Headers['Auto-Submitted'] | Should -Be 'auto-replied'
-        ($notices | ForEach-Object { $_.ToString() }) -join "`n" | Should -Not -Match $Password
-    }
-}
-
-Describe 'Invoke-SmartEmailRun with the reference examples against the real IMAP server' {
-    BeforeAll {
-        Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
-        $Service = Get-TestService
-        Initialize-TestMailKit
-        function New-TestMail([string] $From, [string] $Subject, [string] $Body, [string] $Attachment) {
-            $builder = [MimeKit.BodyBuilder]::new()
-            $builder.TextBody = $Body
-            if ($Attachment) { $null = $builder.Attachments.Add($Attachment, [Text.Encoding]::UTF8.GetBytes('pdf'), [MimeKit.ContentType]::new('application', 'pdf')) }
-            $m = [MimeKit.MimeMessage]::new()
-            $m.From.Add([MimeKit.MailboxAddress]::Parse($From))
-            $m.To.Add([MimeKit.MailboxAddress]::Parse('alice@smartemail.test'))
-            $m.Subject = $Subject
-            $m.Body = $builder.ToMessageBody()
-            $m
-        }
-        # One of the reference's example INIs (tests/fixtures/ini), with [Mail] pointing at alice's IMAPS mailbox and
-        # [General] at this test's folders; everything else exactly as the reference prints it.
-        function New-ExampleIni([string] $Example) {
-            $dir = New-Item -ItemType Directory (Join-Path $TestDrive ([guid]::NewGuid().ToString('N')))
-            New-Item -ItemType Directory (Join-Path $dir 'msgin') | Out-Null
-            $text = Get-Content -Raw (Get-FixturePath "ini/$Example")
-            $text = $text -replace '(?m)^MSGINDirectory=.*$', 'MSGINDirectory=msgin'
-            $text = $text -replace '(?m)^DownloadFolder=.*$', 'DownloadFolder=received'
-            $text = $text -replace '(?m)^OpConUser=\s*$', 'OpConUser=ocadm'
-            $text = $text -replace '(?m)^OpConUserPassword=\s*$', "OpConUserPassword=$Password"
-            $text = $text -replace '(?m)^User=\s*$', 'User=alice'
-            $text = $text -replace '(?m)^Password=\s*$', 'Password=alice-secret'
-            $text = $text -replace '(?m)^Server=\s*$', "Server=127.0.0.1`r`nTlsMode=Implicit`r`nSelfSignedCertificate=True"
-            $text = $text -replace '(?m)^EmailProtocol=\s*$', 'EmailProtocol=IMAP'
-            $text = $text -replace '(?m)^SecurityProtocol=\s*$', 'SecurityProtocol=TLS1_2'
-            $text = $text -replace '(?m)^Port=\s*$', "Port=$($Service.imap.tlsPort)"
-            Set-Content (Join-Path $dir 'SMArtEmail.ini') $text -NoNewline
-            [pscustomobject]@{ Ini = (Join-Path $dir 'SMArtEmail.ini'); MsgIn = (Join-Path $dir 'msgin'); Received = (Join-Path $dir 'received') }
-        }
-        $Accepted = "`$CONSOLE:DISPLAY,the test passed,ocadm,$Password`r`n"
-    }
-    BeforeEach {
-        Clear-TestMailbox alice
-        $null = Add-TestMessage -User alice -Message @(
-            (New-TestMail 'admin@anycompany.com' 'Test' "first line`r`nTest body line`r`n" 'SMArtEmail Test.pdf')
-            (New-TestMail 'admin@anycompany.com' 'Test without attachment' "nothing here`r`n" $null)
-            (New-TestMail 'intruder@elsewhere.example' 'Test' "Test`r`n" 'SMArtEmail Test.pdf')
-            (New-TestMail 'admin@anycompany.com' 'Unrelated' "Test in the body only`r`n" $null))
-    }
-
-    It 'example 1 (subject): accepts the admin''s two Test mails, deletes them, keeps the rest' {
-        $e = New-ExampleIni 'example1.ini'
-        $r = Invoke-SmartEmailRun -Path $e.Ini -WarningAction SilentlyContinue -InformationAction SilentlyContinue
-        $r.Errors | Should -BeNullOrEmpty
-        $r.Accepted | Should -Be 2
-        $r.EventsSubmitted | Should -Be 2
-        Get-ChildItem $e.MsgIn | ForEach-Object { Get-Content $_.FullName -Raw } | Should -Be @($Accepted, $Accepted)
-        (Get-TestMessage -User alice).Subject | Sort-Object | Should -Be @('Test', 'Unrelated')
-        @(Get-ChildItem $e.Received -Filter *.eml).Count | Should -Be 2
-        (Invoke-SmartEmailRun -Path $e.Ini -WarningAction SilentlyContinue -InformationAction SilentlyContinue).EventsSubmitted | Should -Be 0
-    }
-
-    It 'example 2 (attachment): accepts only the Test mail with the attachment, and deletes nothing' {
-        $e = New-ExampleIni 'example2.ini'
-        $r = Invoke-SmartEmailRun -Path $e.Ini -WarningAction SilentlyContinue -InformationAction SilentlyContinue
-        $r.Accepted | Should -Be 1
-        ($r.Results | Where-Object { $_.Outcome -eq 'Rejected' -and $_.Message.Subject -eq 'Test without attachment' }).Reason | Should -Be 'No matching attachments found'
-        @(Get-ChildItem $e.MsgIn).Count | Should -Be 1
-        @(Get-TestMessage -User alice).Count | Should -Be 4
-    }
-
-    It 'remembers handled mail by its UID watermark alone, reads only new mail next time, and keeps no NotMatched results' {
-        $e = New-ExampleIni 'example2.ini'
-        $r = Invoke-SmartEmailRun -Path $e.Ini -WarningAction SilentlyContinue -InformationAction SilentlyContinue
-        $r.Scanned | Should -Be 4
-        $r.Results.Outcome | Should -Not -Contain 'NotMatched'
-        $box = @((Get-Content -Raw "$($e.Ini).state.json" | ConvertFrom-Json).Mailboxes.PSObject.Properties.Value)[0]
-        @($box.Messages.PSObject.Properties).Count | Should -Be 0
-        $box.Watermark | Should -BeGreaterThan 0
-        $null = Add-TestMessage -User alice -Message (New-TestMail 'admin@anycompany.com' 'Test' "again`r`n" 'SMArtEmail Test.pdf')
-        $r = Invoke-SmartEmailRun -Path $e.Ini -WarningAction SilentlyContinue -InformationAction SilentlyContinue
-        $r.Scanned | Should -Be 1
-        $r.Accepted | Should -Be 1
-        @(Get-ChildItem $e.MsgIn).Count | Should -Be 2
-    }
-
-    It 'example 3 (body): the subject and each matching body line generate events' {
-        $e = New-ExampleIni 'example3.ini'
-        $r = Invoke-SmartEmailRun -Path $e.Ini -WarningAction SilentlyContinue -InformationAction SilentlyContinue
-        # 'Test' with 'Test body line': 2 events; 'Test without attachment': 1; 'Unrelated' with a Test body line: 1.
-        $r.EventsSubmitted | Should -Be 4
-        $r.Accepted | Should -Be 3
-        (Get-TestMessage -User alice).From.Address | Should -Be @('intruder@elsewhere.example')
     }
 }

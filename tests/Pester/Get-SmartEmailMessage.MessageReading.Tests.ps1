@@ -6,7 +6,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../services/TestServices.psm1') -Force
     Import-Module (Get-ModuleUnderTest) -Force
     Initialize-TestMailKit
     $Service = Get-TestService

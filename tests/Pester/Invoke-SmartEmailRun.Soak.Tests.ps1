@@ -20,7 +20,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../services/TestServices.psm1') -Force
     Initialize-TestMailKit
     $ModulePath = Get-ModuleUnderTest
     Import-Module $ModulePath -Force

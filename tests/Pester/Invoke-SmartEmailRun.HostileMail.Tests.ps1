@@ -126,7 +126,7 @@ Describe 'Invoke-SmartEmailRun over hostile mail in a folder mailbox' {
 
 Describe 'Invoke-SmartEmailRun over hostile mail on the real IMAP server, with notices through the real SMTP sink' {
     BeforeAll {
-        Import-Module (Join-Path $PSScriptRoot 'TestServices.psm1') -Force
+        Import-Module (Join-Path $PSScriptRoot '../services/TestServices.psm1') -Force
         $Service = Get-TestService
         Initialize-TestMailKit
     }

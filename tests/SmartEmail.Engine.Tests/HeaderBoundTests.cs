@@ -89,16 +89,14 @@ public class HeaderBoundTests
     public void AThreeMegabyteFoldedHeaderIsReadWithinABound()
     {
         // MimeKit alone: 2 MB folded takes 11.6 s and allocates 31 GB (quadratic in the field). Bounded and unfolded it
-        // is linear; the limit is loose so that a busy machine does not fail it.
+        // is linear. Allocation, not time, is asserted: it is the same on a busy machine, and the quadratic case is
+        // tens of gigabytes.
         var text = FoldedHeaderMessage("Subject", 3 * 1024 * 1024);
         var log = new RecordingLog();
-        var watch = Stopwatch.StartNew();
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         var message = Parse(text, MimeOptions.DefaultMaxHeaderBytes, log);
-        watch.Stop();
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         Assert.StartsWith("start folded words", message.Subject);
-        Assert.InRange(watch.Elapsed.TotalSeconds, 0, 5);
         Assert.InRange(allocated, 0, 2L * 1024 * 1024 * 1024);
         Assert.Single(log.Warnings);
     }
@@ -111,13 +109,13 @@ public class HeaderBoundTests
         try
         {
             var log = new RecordingLog();
-            var watch = Stopwatch.StartNew();
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             var message = Assert.Single(MessageFileReader.ReadFile(path, log));
             var loaded = message.Content.Load(CancellationToken.None);
-            watch.Stop();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
             Assert.StartsWith("start folded words", message.Subject);
             Assert.Equal(message.Subject, loaded.Subject);
-            Assert.InRange(watch.Elapsed.TotalSeconds, 0, 8);
+            Assert.InRange(allocated, 0, 1L * 1024 * 1024 * 1024); // bounded: a few hundred MB; quadratic: tens of GB
             Assert.Contains(path, Assert.Single(log.Warnings));
         }
         finally
@@ -230,15 +228,15 @@ public class MboxHeaderBoundTests
         try
         {
             var log = new RecordingLog();
-            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             var messages = MessageFileReader.ReadFile(path, log).ToList();
             var loaded = messages[1].Content.Load(CancellationToken.None);
-            watch.Stop();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
             Assert.Equal(2, messages.Count);
             Assert.StartsWith("start folded words", messages[0].Subject);
             Assert.Equal("second", messages[1].Subject);
             Assert.Equal("second", loaded.Subject);
-            Assert.InRange(watch.Elapsed.TotalSeconds, 0, 8);
+            Assert.InRange(allocated, 0, 1L * 1024 * 1024 * 1024); // bounded: a few hundred MB; quadratic: tens of GB
             Assert.Contains(path + "#1", Assert.Single(log.Warnings));
         }
         finally

@@ -19,6 +19,7 @@ namespace SmartEmail.Mail
         private readonly bool _emit;
         private readonly byte[] _line = new byte[Segment];
         private readonly Queue<ArraySegment<byte>> _output = new Queue<ArraySegment<byte>>();
+        private ArraySegment<byte> _current;
         private byte[] _chunk = new byte[Segment];
         private int _chunkIndex;
         private int _chunkEnd;
@@ -59,33 +60,43 @@ namespace SmartEmail.Mail
             return scan.Changed;
         }
 
+        /// <summary>
+        /// Fills as much of <paramref name="buffer"/> as the input allows, across line segments: MimeKit's parser grows its
+        /// header buffer by what each read gives, so a read per segment (one folded line) would make an unfolded long field
+        /// cost the square of its length again.
+        /// </summary>
         public override int Read(byte[] buffer, int offset, int count)
+        {
+            var total = 0;
+            while (total < count)
+            {
+                if (_current.Count == 0)
+                {
+                    if (_output.Count == 0 && !Fill())
+                        break;
+                    _current = _output.Dequeue();
+                }
+                var n = Math.Min(count - total, _current.Count);
+                Buffer.BlockCopy(_current.Array!, _current.Offset, buffer, offset + total, n);
+                _current = new ArraySegment<byte>(_current.Array!, _current.Offset + n, _current.Count - n);
+                total += n;
+            }
+            _position += total;
+            return total;
+        }
+
+        /// <summary>Steps until there is output; false at the end of the input with nothing left.</summary>
+        private bool Fill()
         {
             while (_output.Count == 0)
             {
                 if (!Step())
                 {
                     Flush(ref _pendingBreak);
-                    if (_output.Count == 0)
-                        return 0;
+                    return _output.Count != 0;
                 }
             }
-            var head = _output.Peek();
-            var n = Math.Min(count, head.Count);
-            Buffer.BlockCopy(head.Array!, head.Offset, buffer, offset, n);
-            _output.Dequeue();
-            if (n < head.Count)
-            {
-                // Put the rest back at the front: rebuild the queue (rare; reads are usually larger than segments).
-                var rest = new ArraySegment<byte>(head.Array!, head.Offset + n, head.Count - n);
-                var others = _output.ToArray();
-                _output.Clear();
-                _output.Enqueue(rest);
-                foreach (var other in others)
-                    _output.Enqueue(other);
-            }
-            _position += n;
-            return n;
+            return true;
         }
 
         /// <summary>Reads and handles one line segment; false at the end of the input.</summary>

@@ -44,11 +44,17 @@ namespace SmartEmail.Mail
             var bounded = HeaderBlock.Bound(input, maxHeaderBytes);
             if (bounded.Truncated)
                 log.Warning($"The header block of message {name} is larger than [General] MaxHeaderBytes ({maxHeaderBytes} bytes): only its first {maxHeaderBytes} bytes were read, and the message is processed on them.");
-            var keep = persistent && ReferenceEquals(bounded.Stream, input);
-            // One parser per thread, given each stream in turn: a listing parses thousands of small header blocks, and a
-            // new parser's buffers cost more than parsing one of them.
+            return ParseMessage(bounded.Stream, persistent && ReferenceEquals(bounded.Stream, input), cancellationToken);
+        }
+
+        /// <summary>
+        /// Parses a message with this thread's one parser, given each stream in turn: a listing parses thousands of small
+        /// header blocks, and a new parser's buffers cost more than parsing one of them.
+        /// </summary>
+        private static MimeMessage ParseMessage(Stream stream, bool persistent, CancellationToken cancellationToken)
+        {
             var parser = _parser ??= new MimeParser(MimeOptions.Parser, Stream.Null, MimeFormat.Entity);
-            parser.SetStream(bounded.Stream, MimeFormat.Entity, keep);
+            parser.SetStream(stream, MimeFormat.Entity, persistent);
             try
             {
                 return parser.ParseMessage(cancellationToken);
@@ -93,17 +99,7 @@ namespace SmartEmail.Mail
                 content.WriteByte((byte)'\r');
                 content.WriteByte((byte)'\n');
                 content.Position = 0;
-                var parser = _parser ??= new MimeParser(MimeOptions.Parser, Stream.Null, MimeFormat.Entity);
-                parser.SetStream(content, MimeFormat.Entity, false);
-                MimeMessage message;
-                try
-                {
-                    message = parser.ParseMessage(cancellationToken);
-                }
-                finally
-                {
-                    parser.SetStream(Stream.Null, MimeFormat.Entity);
-                }
+                var message = ParseMessage(content, persistent: false, cancellationToken);
                 foreach (var header in others)
                     message.Headers.Add(header);
                 return message;

@@ -26,21 +26,8 @@ Describe 'Invoke-SmartEmailRun with the reference examples against the real IMAP
         # One of the reference's example INIs (tests/fixtures/ini), with [Mail] pointing at alice's IMAPS mailbox and
         # [General] at this test's folders; everything else exactly as the reference prints it.
         function New-ExampleIni([string] $Example) {
-            $dir = New-Item -ItemType Directory (Join-Path $TestDrive ([guid]::NewGuid().ToString('N')))
-            New-Item -ItemType Directory (Join-Path $dir 'msgin') | Out-Null
-            $text = Get-Content -Raw (Get-FixturePath "ini/$Example")
-            $text = $text -replace '(?m)^MSGINDirectory=.*$', 'MSGINDirectory=msgin'
-            $text = $text -replace '(?m)^DownloadFolder=.*$', 'DownloadFolder=received'
-            $text = $text -replace '(?m)^OpConUser=\s*$', 'OpConUser=ocadm'
-            $text = $text -replace '(?m)^OpConUserPassword=\s*$', "OpConUserPassword=$Password"
-            $text = $text -replace '(?m)^User=\s*$', 'User=alice'
-            $text = $text -replace '(?m)^Password=\s*$', 'Password=alice-secret'
-            $text = $text -replace '(?m)^Server=\s*$', "Server=127.0.0.1`r`nTlsMode=Implicit`r`nSelfSignedCertificate=True"
-            $text = $text -replace '(?m)^EmailProtocol=\s*$', 'EmailProtocol=IMAP'
-            $text = $text -replace '(?m)^SecurityProtocol=\s*$', 'SecurityProtocol=TLS1_2'
-            $text = $text -replace '(?m)^Port=\s*$', "Port=$($Service.imap.tlsPort)"
-            Set-Content (Join-Path $dir 'SMArtEmail.ini') $text -NoNewline
-            [pscustomobject]@{ Ini = (Join-Path $dir 'SMArtEmail.ini'); MsgIn = (Join-Path $dir 'msgin'); Received = (Join-Path $dir 'received') }
+            New-ReferenceIni -Example $Example -Root $TestDrive -OpConPassword $Password -Protocol IMAP -Port $Service.imap.tlsPort `
+                -ServerLine "Server=127.0.0.1`r`nTlsMode=Implicit`r`nSelfSignedCertificate=True"
         }
         $Accepted = "`$CONSOLE:DISPLAY,the test passed,ocadm,$Password`r`n"
     }

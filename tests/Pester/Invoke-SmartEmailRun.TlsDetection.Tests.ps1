@@ -18,22 +18,10 @@ BeforeAll {
     # A reference INI (tests/fixtures/ini) filled in the vendor's way: SecurityProtocol=TLS1_2 and the TLS port,
     # no TlsMode (smartemail.exe has none); everything else as the reference prints it.
     function New-VendorIni([string] $Protocol, [int] $Port) {
-        $dir = New-Item -ItemType Directory (Join-Path $TestDrive ([guid]::NewGuid().ToString('N')))
-        New-Item -ItemType Directory (Join-Path $dir 'msgin') | Out-Null
-        $text = Get-Content -Raw (Get-FixturePath 'ini/example2.ini')
-        $text = $text -replace '(?m)^MSGINDirectory=.*$', 'MSGINDirectory=msgin'
-        $text = $text -replace '(?m)^DownloadFolder=.*$', 'DownloadFolder=received'
-        $text = $text -replace '(?m)^OpConUser=\s*$', 'OpConUser=ocadm'
-        $text = $text -replace '(?m)^OpConUserPassword=\s*$', "OpConUserPassword=$Password"
-        $text = $text -replace '(?m)^User=\s*$', 'User=alice'
-        $text = $text -replace '(?m)^Password=\s*$', 'Password=alice-secret'
-        $text = $text -replace '(?m)^Server=\s*$', "Server=$($Service.host)`r`nSelfSignedCertificate=True"
-        $text = $text -replace '(?m)^EmailProtocol=\s*$', "EmailProtocol=$Protocol"
-        $text = $text -replace '(?m)^SecurityProtocol=\s*$', 'SecurityProtocol=TLS1_2'
-        $text = $text -replace '(?m)^Port=\s*$', "Port=$Port"
-        $text | Should -Not -Match '(?m)^TlsMode='
-        Set-Content (Join-Path $dir 'SMArtEmail.ini') $text -NoNewline
-        [pscustomobject]@{ Ini = (Join-Path $dir 'SMArtEmail.ini'); MsgIn = (Join-Path $dir 'msgin') }
+        $e = New-ReferenceIni -Example 'example2.ini' -Root $TestDrive -OpConPassword $Password -Protocol $Protocol -Port $Port `
+            -ServerLine "Server=$($Service.host)`r`nSelfSignedCertificate=True"
+        Get-Content -Raw $e.Ini | Should -Not -Match '(?m)^TlsMode='
+        $e
     }
 
     function New-Mail([string] $Subject, [string] $Attachment) {

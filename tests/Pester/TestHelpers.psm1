@@ -153,6 +153,29 @@ function New-TestMailIni {
     Set-Content -LiteralPath $Path -Value $lines -Encoding utf8
     $Path
 }
+
+function New-ReferenceIni {
+    # One of the reference's example INIs (tests/fixtures/ini) in a new folder under -Root, filled in for alice's
+    # mailbox: [General] at that folder's msgin and received, the OpCon password, and [Mail]'s empty EmailProtocol,
+    # SecurityProtocol (TLS1_2) and Port; -ServerLine replaces the empty Server= line. Everything else stays exactly as
+    # the reference prints it.
+    param([string] $Example, [string] $Root, [string] $OpConPassword, [string] $ServerLine, [string] $Protocol, [int] $Port)
+    $dir = New-Item -ItemType Directory (Join-Path $Root ([guid]::NewGuid().ToString('N')))
+    New-Item -ItemType Directory (Join-Path $dir 'msgin') | Out-Null
+    $text = Get-Content -Raw (Get-FixturePath "ini/$Example")
+    $text = $text -replace '(?m)^MSGINDirectory=.*$', 'MSGINDirectory=msgin'
+    $text = $text -replace '(?m)^DownloadFolder=.*$', 'DownloadFolder=received'
+    $text = $text -replace '(?m)^OpConUser=\s*$', 'OpConUser=ocadm'
+    $text = $text -replace '(?m)^OpConUserPassword=\s*$', "OpConUserPassword=$OpConPassword"
+    $text = $text -replace '(?m)^User=\s*$', 'User=alice'
+    $text = $text -replace '(?m)^Password=\s*$', 'Password=alice-secret'
+    $text = $text -replace '(?m)^Server=\s*$', $ServerLine
+    $text = $text -replace '(?m)^EmailProtocol=\s*$', "EmailProtocol=$Protocol"
+    $text = $text -replace '(?m)^SecurityProtocol=\s*$', 'SecurityProtocol=TLS1_2'
+    $text = $text -replace '(?m)^Port=\s*$', "Port=$Port"
+    Set-Content (Join-Path $dir 'SMArtEmail.ini') $text -NoNewline
+    [pscustomobject]@{ Ini = (Join-Path $dir 'SMArtEmail.ini'); MsgIn = (Join-Path $dir 'msgin'); Received = (Join-Path $dir 'received') }
+}
 #endregion
 
 #region Runs of the demo INI and of smartemail.ps1, for Invoke-SmartEmailRun.*.Tests.ps1 and SmartEmailLegacyCli.Tests.ps1
@@ -191,6 +214,6 @@ function Invoke-Legacy {
 }
 #endregion
 
-Export-ModuleMember -Function Get-ModuleUnderTest, Get-RepoRoot, Get-FixturePath, Get-CorpusPath, Invoke-FreshPwsh, Get-ErrorText, Get-FreePort, New-TestIniFile,
+Export-ModuleMember -Function New-ReferenceIni, Get-ModuleUnderTest, Get-RepoRoot, Get-FixturePath, Get-CorpusPath, Invoke-FreshPwsh, Get-ErrorText, Get-FreePort, New-TestIniFile,
     Get-TestMailEndpoint, New-TestCredential, Get-TestCertificateHash, Get-MailboxParameter, Get-MailboxSource, Get-LogCommand,
     New-TestMailIni, New-RunFolder, Invoke-Legacy

@@ -65,6 +65,89 @@ Describe 'IMAP folders' -Tag 'Integration', 'Services', 'Mailbox' {
     }
 }
 
+Describe 'Round trips: what EXAMINE already answers is not asked again' -Tag 'Integration', 'Services', 'Mailbox' {
+    BeforeAll {
+        # The engine's own read, as Invoke-SmartEmailRun resumes from its watermark (ReadOptions.After), with a
+        # protocol log; its types are reached through an object of the module's load context.
+        $Engine = (New-SmartEmailRule -Name probe -SubjectLineMask 'x' -Event '$CONSOLE:DISPLAY,probe').GetType().Assembly
+        function Read-AfterWatermark([uint32] $Validity, [uint32] $AfterUid, [string] $Log) {
+            $settings = $Engine.GetType('SmartEmail.Mail.MailboxSettings', $true)::new()
+            $p = Get-MailboxParameter IMAPS
+            $settings.Server = $p.Server; $settings.Port = $p.Port; $settings.TlsMode = 'Implicit'
+            $settings.CertificateThumbprint = $p.CertificateThumbprint
+            $settings.Credential = $p.Credential.GetNetworkCredential()
+            $file = [System.IO.FileStream]::new($Log, 'Create', 'Write', 'Read')
+            $settings.ProtocolLog = $file
+            $options = $Engine.GetType('SmartEmail.Mail.ReadOptions', $true)::new()
+            $options.After = [Activator]::CreateInstance($Engine.GetType('SmartEmail.Mail.MessageKey', $true), [object[]]@($Validity, $AfterUid))
+            $source = $Engine.GetType('SmartEmail.Mail.MailSource', $true)::Create($settings, $null)
+            try { @($source.Read($options, [System.Threading.CancellationToken]::None)) }
+            finally { $source.Dispose(); $file.Dispose() }
+        }
+        function Get-CommandName([string] $Log) {
+            @(Get-LogCommand $Log | ForEach-Object { if ($_ -match '^C: \S+ ((?:UID )?[A-Z]+)') { $Matches[1] } })
+        }
+    }
+    BeforeEach {
+        Clear-TestMailbox -User alice
+    }
+
+    It 'lists a folder of up to one batch with one UID FETCH of 1:* and no UID SEARCH, five commands before it' {
+        $log = Join-Path $TestDrive 'small.log'
+        $null = Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml'), (Join-Path $Fixtures 'html-only.eml'), (Join-Path $Fixtures 'multipart-attachments.eml')
+
+        $mailbox = Get-MailboxParameter IMAPS
+        $all = @(Get-SmartEmailMessage @mailbox -ProtocolLogPath $log)
+
+        $all.Subject | Should -Be @('Test: nightly batch finished', 'HTML report', 'OpCon/xps: ACHBalanceTotal total = 149926.22')
+        $all[2].Attachments.Count | Should -BeGreaterThan 0
+        $names = Get-CommandName $log
+        $names | Should -Not -Contain 'UID SEARCH'
+        $firstFetch = [array]::IndexOf($names, 'UID FETCH')
+        $firstFetch | Should -Be 5 -Because 'AUTHENTICATE, then MailKit''s NAMESPACE, LIST INBOX and LIST (SPECIAL-USE), then EXAMINE'
+        (Get-LogCommand $log)[$firstFetch] | Should -Match '^C: \S+ UID FETCH 1:\* '
+    }
+
+    It 'sends neither UID SEARCH nor FETCH to an empty folder' {
+        $log = Join-Path $TestDrive 'empty.log'
+
+        $mailbox = Get-MailboxParameter IMAPS
+        @(Get-SmartEmailMessage @mailbox -ProtocolLogPath $log).Count | Should -Be 0
+
+        $names = Get-CommandName $log
+        $names | Should -Contain 'EXAMINE'
+        @($names -match 'SEARCH|FETCH').Count | Should -Be 0
+    }
+
+    It 'asks nothing more when UIDNEXT is not above the watermark, and fetches only the new mail when it is' {
+        $uids = @(Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml'), (Join-Path $Fixtures 'html-only.eml'))
+        $validity = Get-TestUidValidity
+        $last = [uint32] $uids[1].Id
+
+        @(Read-AfterWatermark $validity $last (Join-Path $TestDrive 'none.log')).Count | Should -Be 0
+        @((Get-CommandName (Join-Path $TestDrive 'none.log')) -match 'SEARCH|FETCH').Count | Should -Be 0
+
+        $new = @(Add-TestMessage -User alice -Path (Join-Path $Fixtures 'multipart-attachments.eml'))
+        $read = @(Read-AfterWatermark $validity $last (Join-Path $TestDrive 'new.log'))
+        $read.Id | Should -Be @("$validity/$($new[0].Id)")
+        (Get-LogCommand (Join-Path $TestDrive 'new.log')) -match 'UID FETCH' | Select-Object -First 1 | Should -Match "UID FETCH $($last + 1):\* "
+    }
+
+    It 'does not take the highest UID for new mail when "n:*" names it because every UID is below n' {
+        # The newest message was expunged, so UIDNEXT is above the watermark but no UID is: RFC 9051 makes "n:*" the
+        # highest UID then, which is the watermark itself, already handled.
+        $uids = @(Add-TestMessage -User alice -Path (Join-Path $Fixtures 'plain.eml'), (Join-Path $Fixtures 'html-only.eml'))
+        $validity = Get-TestUidValidity
+        $mailbox = Get-MailboxParameter IMAPS
+        $newest = Get-SmartEmailMessage @mailbox | Where-Object Id -EQ "$validity/$($uids[1].Id)"
+        $newest | Remove-SmartEmailMessage -Confirm:$false
+        $log = Join-Path $TestDrive 'quirk.log'
+
+        @(Read-AfterWatermark $validity ([uint32] $uids[0].Id) $log).Count | Should -Be 0
+        (Get-LogCommand $log) -match 'UID FETCH' | Select-Object -First 1 | Should -Match "UID FETCH $($uids[0].Id + 1):\* "
+    }
+}
+
 Describe 'A mailbox of 10,000 messages' -Tag 'Integration', 'Services', 'Mailbox', 'Slow' {
     BeforeAll {
         Clear-TestMailbox -User carol
@@ -89,6 +172,7 @@ Describe 'A mailbox of 10,000 messages' -Tag 'Integration', 'Services', 'Mailbox
         $commands = Get-LogCommand $log
         # Two FETCH commands per batch of 1,000: the body structure, then the header fields (Get-SmartEmailMessage.MessageReading.Tests.ps1).
         $commands.Count | Should -BeLessOrEqual 35
+        @($commands -match '^C: \S+ UID SEARCH ').Count | Should -Be 1 -Because 'more than one batch: the UIDs are asked once, then fetched in batches'
         $fetches = @($commands -match '^C: \S+ (UID )?FETCH ')
         $fetches.Count | Should -BeGreaterThan 0
         $fetches.Count | Should -BeLessOrEqual 22

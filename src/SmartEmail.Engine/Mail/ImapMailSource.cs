@@ -43,24 +43,37 @@ namespace SmartEmail.Mail
         {
             var folder = Retry(token => Connect(FolderAccess.ReadOnly, token), "connect", cancellationToken);
             var validity = _uidValidity;
-            var query = SearchQuery.All;
+            var first = 1u;
             if (options.AfterUid.HasValue && options.UidValidity == validity && options.AfterUid.Value < uint.MaxValue - 1)
-                query = SearchQuery.Uids(new UniqueIdRange(validity, options.AfterUid.Value + 1, uint.MaxValue - 1));
-            if (options.Since.HasValue)
-                query = query.And(SearchQuery.DeliveredAfter(options.Since.Value.Date.AddDays(-1))); // SINCE has day granularity; refined below
-            var uids = Retry(token => Folder(token).Search(query, token), "search", cancellationToken);
-            var total = uids.Count;
-            Log.Verbose($"{Uri}: {folder.Count} message(s), UIDVALIDITY {validity}, {total} to read.");
+                first = options.AfterUid.Value + 1;
+            var plan = Plan(folder, first, options.Since.HasValue);
+            IList<UniqueId> uids;
+            if (plan == ReadPlan.Nothing)
+                uids = Array.Empty<UniqueId>();
+            else if (plan == ReadPlan.OneRange)
+                uids = new UniqueIdRange(validity, first, uint.MaxValue); // "first:*": the batch FETCH itself lists the UIDs
+            else
+            {
+                var query = first > 1 ? SearchQuery.Uids(new UniqueIdRange(validity, first, uint.MaxValue - 1)) : SearchQuery.All;
+                if (options.Since.HasValue)
+                    query = query.And(SearchQuery.DeliveredAfter(options.Since.Value.Date.AddDays(-1))); // SINCE has day granularity; refined below
+                uids = Retry(token => Folder(token).Search(query, token), "search", cancellationToken);
+            }
+            var total = plan == ReadPlan.OneRange ? folder.Count : uids.Count;
+            Log.Verbose($"{Uri}: {folder.Count} message(s), UIDVALIDITY {validity}, UIDNEXT {folder.UidNext?.Id.ToString(CultureInfo.InvariantCulture) ?? "unknown"}, "
+                + (plan == ReadPlan.Nothing ? "nothing to read (no UID SEARCH, no FETCH)."
+                    : plan == ReadPlan.OneRange ? $"up to {total} to read in one FETCH of UID {first}:* (no UID SEARCH)." : $"{total} to read."));
             var request = new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.InternalDate | MessageSummaryItems.BodyStructure);
             var emitted = 0;
             for (var start = 0; start < total; start += Settings.BatchSize)
             {
-                var batch = uids.Skip(start).Take(Settings.BatchSize).ToList();
+                IList<UniqueId> batch = plan == ReadPlan.OneRange ? uids : uids.Skip(start).Take(Settings.BatchSize).ToList();
                 Log.Progress("Reading " + Uri, $"{start} of {total} messages", start, total);
                 var summaries = Retry(token => Folder(token).Fetch(batch, request, token), "fetch", cancellationToken);
                 if (_uidValidity != validity)
                     throw new MailboxException(MailboxErrorKind.MessageNotFound, $"{Uri} was recreated while it was read (UIDVALIDITY {validity} became {_uidValidity}).");
-                var ordered = summaries.Where(s => !options.Since.HasValue || s.InternalDate >= options.Since.Value).OrderBy(s => s.UniqueId.Id).ToList();
+                // "first:*" also names the highest UID when every UID is below first (RFC 9051 6.4.8): that one is not new.
+                var ordered = summaries.Where(s => s.UniqueId.Id >= first && (!options.Since.HasValue || s.InternalDate >= options.Since.Value)).OrderBy(s => s.UniqueId.Id).ToList();
                 if (options.First.HasValue)
                     ordered = ordered.Take(options.First.Value - emitted).ToList();
                 var headers = ImapHeaderReader.Read(this, ordered, validity, cancellationToken);
@@ -72,8 +85,36 @@ namespace SmartEmail.Mail
                     if (options.First.HasValue && ++emitted >= options.First.Value)
                         yield break;
                 }
+                if (plan == ReadPlan.OneRange)
+                    break;
             }
             Log.Progress("Reading " + Uri, "done", total, total);
+        }
+
+        private enum ReadPlan
+        {
+            /// <summary>EXAMINE's answer shows that nothing can be at or above the first UID: no command at all.</summary>
+            Nothing,
+            /// <summary>At most one batch can be there: one UID FETCH of first:* instead of a UID SEARCH and a FETCH.</summary>
+            OneRange,
+            /// <summary>UID SEARCH, then one FETCH per batch of its UIDs.</summary>
+            Search,
+        }
+
+        /// <summary>
+        /// What the folder's EXAMINE answer (EXISTS, UIDNEXT) already tells about the messages from UID
+        /// <paramref name="first"/> on, so that a run spends no round trip on a question it has the answer to: an empty
+        /// folder, or one whose UIDNEXT is not above the watermark, has nothing to read; when no more than one batch can
+        /// be there, the batch FETCH of <c>first:*</c> lists them itself. A SINCE date is asked of the server by UID SEARCH.
+        /// </summary>
+        private ReadPlan Plan(IMailFolder folder, uint first, bool since)
+        {
+            long possible = folder.Count;
+            if (folder.UidNext.HasValue && folder.UidNext.Value.Id > 0)
+                possible = Math.Min(possible, Math.Max(0L, (long)folder.UidNext.Value.Id - first));
+            if (possible <= 0)
+                return ReadPlan.Nothing;
+            return !since && possible <= Settings.BatchSize ? ReadPlan.OneRange : ReadPlan.Search;
         }
 
         public override void Delete(IReadOnlyList<Message> messages, CancellationToken cancellationToken)

@@ -76,6 +76,20 @@ Describe 'Invoke-SmartEmailRun with the reference examples against the real IMAP
         @(Get-ChildItem $e.MsgIn).Count | Should -Be 2
     }
 
+    It 'loads no MSAL for a password sign-in (a fresh process, as OpCon starts one)' {
+        $e = New-ExampleIni 'example2.ini'
+        $result = Invoke-FreshPwsh -ArgumentList (Get-ModuleUnderTest), $e.Ini -Script @'
+param($Module, $Ini)
+Import-Module $Module
+$r = Invoke-SmartEmailRun -Path $Ini -WhatIf -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+"scanned=$($r.Scanned)"
+[AppDomain]::CurrentDomain.GetAssemblies() | ForEach-Object { "loaded=$($_.GetName().Name)" }
+'@
+        $result.Output | Should -Contain 'scanned=4'
+        $result.Output | Should -Contain 'loaded=MailKit'
+        $result.Output | Should -Not -Contain 'loaded=Microsoft.Identity.Client'
+    }
+
     It 'example 3 (body): the subject and each matching body line generate events' {
         $e = New-ExampleIni 'example3.ini'
         $r = Invoke-SmartEmailRun -Path $e.Ini -WarningAction SilentlyContinue -InformationAction SilentlyContinue

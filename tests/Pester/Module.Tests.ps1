@@ -60,6 +60,25 @@ $types = [Reflection.Assembly]::LoadFrom($Dll).GetExportedTypes()
     }
 }
 
+Describe 'A fresh process loads only what the INI needs' {
+    It 'reads a folder mailbox and writes MSGIN events without loading MailKit or MSAL' {
+        $demo = Join-Path $TestDrive 'demo'
+        Copy-Item -Recurse (Join-Path (Get-RepoRoot) 'docs/examples') $demo
+        $null = New-Item -ItemType Directory -Force (Join-Path $demo 'out/MSGIN')
+        $result = Invoke-FreshPwsh -ArgumentList $ModulePath, (Join-Path $demo 'SMArtEmail.ini') -Script @'
+param($Module, $Ini)
+Import-Module $Module
+$r = Invoke-SmartEmailRun -Path $Ini -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+"submitted=$($r.EventsSubmitted)"
+[AppDomain]::CurrentDomain.GetAssemblies() | ForEach-Object { "loaded=$($_.GetName().Name)" }
+'@
+        $result.Output | Should -Contain 'submitted=3'
+        $result.Output | Should -Contain 'loaded=MimeKit'
+        $result.Output | Should -Not -Contain 'loaded=MailKit'
+        $result.Output | Should -Not -Contain 'loaded=Microsoft.Identity.Client'
+    }
+}
+
 Describe 'Dependency isolation against other modules' {
     It 'works when PSResourceGet''s older MSAL was loaded first' {
         $msal = Get-ChildItem (Join-Path $PSHOME 'Modules/Microsoft.PowerShell.PSResourceGet') -Recurse -Filter Microsoft.Identity.Client.dll | Select-Object -First 1

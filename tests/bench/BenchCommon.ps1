@@ -328,6 +328,7 @@ function Get-ImapCommandCount {
     param([string] $Path, [ValidateSet('MailKit', 'imapfilter')] [string] $Format)
     $byCommand = @{}
     $pending = $false
+    $beforeFetch = 0; $sequence = [System.Collections.Generic.List[string]]::new(); $fetched = $false
     foreach ($line in [System.IO.File]::ReadLines($Path)) {
         $text = $null
         if ($Format -eq 'MailKit') {
@@ -344,12 +345,17 @@ function Get-ImapCommandCount {
         if (-not $m.Success) { continue }   # a continuation (literal) line
         $command = $m.Groups[1].Value.ToUpperInvariant()
         $byCommand[$command] = 1 + $(if ($byCommand.ContainsKey($command)) { $byCommand[$command] } else { 0 })
+        if (-not $fetched -and $command -match 'FETCH$') { $fetched = $true }
+        if (-not $fetched) { $beforeFetch++; $sequence.Add($command) }
     }
     $total = 0
     foreach ($v in $byCommand.Values) { $total += $v }
     $sorted = [ordered]@{}
     foreach ($k in ($byCommand.Keys | Sort-Object)) { $sorted[$k] = $byCommand[$k] }
-    [ordered]@{ commands = $total; byCommand = $sorted; logBytes = (Get-Item -LiteralPath $Path).Length }
+    # Round trips from connecting to the first FETCH: the TLS handshake with the greeting, then one per command (none
+    # of these clients pipelines), as issue 17 counts them ("TLS, login, EXAMINE, SEARCH").
+    [ordered]@{ commands = $total; byCommand = $sorted; logBytes = (Get-Item -LiteralPath $Path).Length
+        commandsBeforeFirstFetch = $beforeFetch; roundTripsToFirstFetch = 1 + $beforeFetch; sequenceToFirstFetch = @('TLS') + @($sequence) }
 }
 
 function Get-LoadAverage {

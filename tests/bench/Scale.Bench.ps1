@@ -10,7 +10,7 @@
 
       scanLarge       the full scan of Mailbox.Bench.ps1 (`Import-Module; (Get-SmartEmailMessage … | Where-Object Subject
                       -match …).Count`, whole process) on -LargeCount messages (carol): wall time and peak RSS, to set
-                      next to the same command on 10,000 messages in mailbox.json
+                      next to the same command on the mailbox benchmark's messages in mailbox.json
       incremental     a real Invoke-SmartEmailRun of an INI with 20 subject rules (one matches 1% of the mail) on
                       -SmallCount and on -LargeCount messages, in two stores each: dovecot's Maildir (alice, carol; new
                       mail is written into new/, as an MTA delivering to Maildir does) and an mdbox copy of the same

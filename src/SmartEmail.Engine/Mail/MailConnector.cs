@@ -36,7 +36,8 @@ namespace SmartEmail.Mail
             client.Timeout = (int)settings.Timeout.TotalMilliseconds;
             client.ServerCertificateValidationCallback = policy.Validate;
             client.SslProtocols = Protocols(settings.SecurityProtocol);
-            // Client certificate revocation checks reach out to the internet; the server's chain is still validated.
+            // No CRL or OCSP lookups of the server's certificate: on a closed network they cannot reach the issuer and would
+            // hold up every connection until they time out. Chain, dates and name are still checked (CertificatePolicy).
             client.CheckCertificateRevocation = false;
             var standard = TlsDetector.StandardPortMode(port, implicitTlsPort);
             var detect = settings.TlsMode == TlsMode.Auto && standard == null;

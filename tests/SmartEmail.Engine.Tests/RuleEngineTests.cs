@@ -355,6 +355,49 @@ public class RuleEngineTests
         public MailSource? Source => null;
         public void WriteTo(Stream destination, CancellationToken cancellationToken) => Message.WriteTo(destination, cancellationToken);
     }
+
+    // ---- a run's lean evaluation (explainMisses: false) ------------------------------------------------------
+
+    [Fact]
+    public void LeanEvaluationGivesTheSameOutcomesAndReasonsAndDropsOnlyTheChecksOfMisses()
+    {
+        var doc = IniDocument.Parse("[General]\nMSGINDirectory=/m\n" + AdminToken
+            + "[Configuration1]\n" + TestRule
+            + "[Configuration2]\nSubjectLineMask=^Backup (\\S+) done$\nEvent=$JOB:ADD,[[1]],B,C\nAllowedSenders=ALL\nAllowedTimeFrame=0000-2400\nProcessAttachments=True\nAttachmentMask=\\.pdf$\n"
+            + "[Configuration3]\nSubjectLineMask=^JOB (\\w+) FAILED$\nEvent=$JOB:RESTART,,SCHED,[[1]]\nAllowedSenders=ALL\nProcessBody=Yes\nQualifyingSubjectLine=^Nightly report\n");
+        var config = ConfigurationReader.Read(doc);
+        Assert.DoesNotContain(config.Findings, f => f.Severity == FindingSeverity.Error);
+        var engine = new RuleEngine(config.Rules, Utc());
+        var mails = new[]
+        {
+            Mail("This is a Test"), Mail("Test", from: "someone@elsewhere.example"), Mail("Backup db1 done"),
+            Mail("Backup db1 done", attachments: new[] { ("r.pdf", "application/pdf") }), Mail("Unrelated"),
+            Mail("Nightly report", body: "JOB PAYROLL FAILED\nall else fine"), Mail("Nightly report", body: "nothing"),
+        };
+        var misses = 0;
+        foreach (var mail in mails)
+        {
+            var full = engine.Evaluate(mail);
+            var lean = engine.Evaluate(mail, explainMisses: false);
+            Assert.Equal(full.Select(r => (r.Rule, r.Outcome, r.Reason)), lean.Select(r => (r.Rule, r.Outcome, r.Reason)));
+            Assert.Equal(engine.Verdict(full), engine.Verdict(lean));
+            for (var i = 0; i < full.Count; i++)
+            {
+                Assert.Equal(full[i].Events, lean[i].Events);
+                if (lean[i].Outcome == RuleOutcome.NotMatched && !config.Rules.Single(x => x.Name == lean[i].Rule).ProcessBody)
+                {
+                    misses++;
+                    Assert.NotEmpty(full[i].Checks);
+                    Assert.Empty(lean[i].Checks);
+                }
+                else
+                {
+                    Assert.Equal(full[i].Checks.Select(c => (c.Name, c.Status, c.Detail)), lean[i].Checks.Select(c => (c.Name, c.Status, c.Detail)));
+                }
+            }
+        }
+        Assert.True(misses >= 7, $"only {misses} misses were compared");
+    }
 }
 
 internal static class RuleTestExtensions

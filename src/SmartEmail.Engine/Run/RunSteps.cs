@@ -40,7 +40,8 @@ namespace SmartEmail.Run
 
         public MessageDecision Decide(Message message, CancellationToken cancellationToken)
         {
-            var results = _engine.Evaluate(message, null, cancellationToken);
+            // The run keeps nothing of a rule that did not match (RunResult.Results leaves NotMatched out).
+            var results = _engine.Evaluate(message, null, cancellationToken, explainMisses: false);
             var (outcome, reason) = _engine.Verdict(results);
             var accepted = outcome == RuleOutcome.Accepted;
             if (results.Any(r => r.EventsTransliterated))

@@ -952,8 +952,86 @@ function Invoke-TestOpConApi {
 
 #endregion
 
+#region Microsoft Graph stand-in (tests/services/graph_server.py)
+
+function Start-TestGraph {
+    <#
+    .SYNOPSIS
+        Starts tests/services/graph_server.py, the Microsoft Graph stand-in, on a free loopback port with the harness
+        certificate, holding the mailboxes of the harness users and checking tokens with the Entra ID stand-in's
+        introspection endpoint, and waits (15 s at most) until it listens.
+    .PARAMETER Folder
+        Where its standard output (graph_server.out) and error (graph_server.err, its request log) go.
+    .OUTPUTS
+        Process (stop it with SIGTERM), Port, Url (https://127.0.0.1:<port>/), Endpoint (the same without the slash, as
+        GraphEndpoint takes it), Log (the graph_server.err file).
+    #>
+    param([Parameter(Mandatory)] [string] $Folder)
+    $service = Get-TestService
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $port = ([System.Net.IPEndPoint] $listener.LocalEndpoint).Port
+    $listener.Stop()
+    $log = Join-Path $Folder 'graph_server.err'
+    $introspect = "http://127.0.0.1:$($service.oauth.introspectPort)/introspect"
+    $arguments = @((Join-Path $PSScriptRoot 'graph_server.py'), $port, $service.certificate, (Join-Path $service.root 'tls/key.pem'), $introspect) +
+        @($service.users | ForEach-Object address)
+    $process = Start-Process -FilePath /usr/bin/python3 -PassThru -ArgumentList $arguments `
+        -RedirectStandardOutput (Join-Path $Folder 'graph_server.out') -RedirectStandardError $log
+    $deadline = [DateTime]::UtcNow.AddSeconds(15)
+    while ($true) {
+        if ($process.HasExited) { throw "graph_server.py ended at once ($($process.ExitCode)): $(Get-Content -Raw $log)" }
+        $probe = [System.Net.Sockets.TcpClient]::new()
+        try { $probe.Connect('127.0.0.1', $port); break } catch { } finally { $probe.Dispose() }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "graph_server.py does not listen on $port after 15 s." }
+        Start-Sleep -Milliseconds 50
+    }
+    [pscustomobject]@{ Process = $process; Port = $port; Url = "https://127.0.0.1:$port/"; Endpoint = "https://127.0.0.1:$port"; Log = $log }
+}
+
+function Invoke-TestGraphControl {
+    <#
+    .SYNOPSIS
+        Calls a test control of graph_server.py (our own loopback server: its certificate is not checked here).
+    #>
+    param([Parameter(Mandatory)] [string] $Url, [Parameter(Mandatory)] [string] $Path, [string] $Method = 'Post', [hashtable] $Body)
+    $request = @{ Uri = $Url + '_control/' + $Path.TrimStart('/'); Method = $Method; SkipCertificateCheck = $true }
+    if ($Body) { $request.Body = $Body | ConvertTo-Json -Compress -Depth 5; $request.ContentType = 'application/json' }
+    Invoke-RestMethod @request
+}
+
+function Add-TestGraphMessage {
+    <#
+    .SYNOPSIS
+        Puts messages (.eml files or MimeMessage objects) into a Graph stand-in mailbox's folder; writes {id,
+        immutableId, folderId} for each.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Url,
+        [Parameter(Mandatory)] [string] $User,
+        [string] $Folder = 'inbox',
+        [string[]] $Path,
+        [object[]] $Message,
+        [DateTimeOffset] $Received
+    )
+    $raw = @(foreach ($p in $Path) { ,[System.IO.File]::ReadAllBytes((Resolve-Path -LiteralPath $p).ProviderPath) })
+    foreach ($m in $Message) {
+        $buffer = [System.IO.MemoryStream]::new()
+        $m.WriteTo($buffer)
+        $raw += ,$buffer.ToArray()
+    }
+    foreach ($bytes in $raw) {
+        $body = @{ user = $User; folder = $Folder; mime = [Convert]::ToBase64String($bytes) }
+        if ($PSBoundParameters.ContainsKey('Received')) { $body.received = $Received.UtcDateTime.ToString('o') }
+        Invoke-TestGraphControl -Url $Url -Path message -Body $body
+    }
+}
+
+#endregion
+
 Export-ModuleMember -Function Get-TestService, Initialize-TestMailKit, Connect-TestImap, Connect-TestPop3,
     Clear-TestMailbox, Add-TestMessage, Get-TestMessage, Get-TestUidValidity, Get-TestUidl, Send-TestMail, Add-TestMaildirMessage,
     Get-TestOAuthAuthority, Reset-TestOAuth, New-TestOAuthTenant, Register-TestOAuthClient, Set-TestOAuthSettings,
     Get-TestDeviceCode, Approve-TestDeviceCode, Set-TestBrowserSignIn, Revoke-TestOAuthToken,
-    Set-TestAccessTokenExpired, Get-TestOAuthLog, Start-TestOpConApi, Invoke-TestOpConApi
+    Set-TestAccessTokenExpired, Get-TestOAuthLog, Start-TestOpConApi, Invoke-TestOpConApi,
+    Start-TestGraph, Invoke-TestGraphControl, Add-TestGraphMessage

@@ -919,21 +919,29 @@ function Start-TestOpConApi {
         [Parameter(Mandatory)] [string] $Folder
     )
     $service = Get-TestService
+    Start-TestHttpsStub -Name opcon_api -Folder $Folder -ArgumentList {
+        param($port) $port, $service.certificate, (Join-Path $service.root 'tls/key.pem'), $User, $Password }.GetNewClosure()
+}
+
+function Start-TestHttpsStub {
+    # Starts tests/services/<Name>.py on a free loopback port (ArgumentList: a script block that gets the port and
+    # returns the script's arguments), its output in <Folder>/<Name>.out and .err, and waits (15 s at most) until it
+    # listens. Returns Process (stop it with SIGTERM), Port, Url (https://127.0.0.1:<port>/), Log (the .err file).
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Folder, [Parameter(Mandatory)] [scriptblock] $ArgumentList)
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
     $listener.Start()
     $port = ([System.Net.IPEndPoint] $listener.LocalEndpoint).Port
     $listener.Stop()
-    $log = Join-Path $Folder 'opcon_api.err'
-    $script = Join-Path $PSScriptRoot 'opcon_api.py'
-    $process = Start-Process -FilePath /usr/bin/python3 -PassThru `
-        -ArgumentList $script, $port, $service.certificate, (Join-Path $service.root 'tls/key.pem'), $User, $Password `
-        -RedirectStandardOutput (Join-Path $Folder 'opcon_api.out') -RedirectStandardError $log
+    $log = Join-Path $Folder "$Name.err"
+    $arguments = @((Join-Path $PSScriptRoot "$Name.py")) + @(& $ArgumentList $port)
+    $process = Start-Process -FilePath /usr/bin/python3 -PassThru -ArgumentList $arguments `
+        -RedirectStandardOutput (Join-Path $Folder "$Name.out") -RedirectStandardError $log
     $deadline = [DateTime]::UtcNow.AddSeconds(15)
     while ($true) {
-        if ($process.HasExited) { throw "opcon_api.py ended at once ($($process.ExitCode)): $(Get-Content -Raw $log)" }
+        if ($process.HasExited) { throw "$Name.py ended at once ($($process.ExitCode)): $(Get-Content -Raw $log)" }
         $probe = [System.Net.Sockets.TcpClient]::new()
         try { $probe.Connect('127.0.0.1', $port); break } catch { } finally { $probe.Dispose() }
-        if ([DateTime]::UtcNow -gt $deadline) { throw "opcon_api.py does not listen on $port after 15 s." }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "$Name.py does not listen on $port after 15 s." }
         Start-Sleep -Milliseconds 50
     }
     [pscustomobject]@{ Process = $process; Port = $port; Url = "https://127.0.0.1:$port/"; Log = $log }
@@ -968,25 +976,10 @@ function Start-TestGraph {
     #>
     param([Parameter(Mandatory)] [string] $Folder)
     $service = Get-TestService
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $listener.Start()
-    $port = ([System.Net.IPEndPoint] $listener.LocalEndpoint).Port
-    $listener.Stop()
-    $log = Join-Path $Folder 'graph_server.err'
     $introspect = "http://127.0.0.1:$($service.oauth.introspectPort)/introspect"
-    $arguments = @((Join-Path $PSScriptRoot 'graph_server.py'), $port, $service.certificate, (Join-Path $service.root 'tls/key.pem'), $introspect) +
-        @($service.users | ForEach-Object address)
-    $process = Start-Process -FilePath /usr/bin/python3 -PassThru -ArgumentList $arguments `
-        -RedirectStandardOutput (Join-Path $Folder 'graph_server.out') -RedirectStandardError $log
-    $deadline = [DateTime]::UtcNow.AddSeconds(15)
-    while ($true) {
-        if ($process.HasExited) { throw "graph_server.py ended at once ($($process.ExitCode)): $(Get-Content -Raw $log)" }
-        $probe = [System.Net.Sockets.TcpClient]::new()
-        try { $probe.Connect('127.0.0.1', $port); break } catch { } finally { $probe.Dispose() }
-        if ([DateTime]::UtcNow -gt $deadline) { throw "graph_server.py does not listen on $port after 15 s." }
-        Start-Sleep -Milliseconds 50
-    }
-    [pscustomobject]@{ Process = $process; Port = $port; Url = "https://127.0.0.1:$port/"; Endpoint = "https://127.0.0.1:$port"; Log = $log }
+    $stub = Start-TestHttpsStub -Name graph_server -Folder $Folder -ArgumentList {
+        param($port) @($port, $service.certificate, (Join-Path $service.root 'tls/key.pem'), $introspect) + @($service.users | ForEach-Object address) }.GetNewClosure()
+    $stub | Add-Member -NotePropertyName Endpoint -NotePropertyValue "https://127.0.0.1:$($stub.Port)" -PassThru
 }
 
 function Invoke-TestGraphControl {

@@ -103,16 +103,19 @@ namespace SmartEmail.Rules
 
             public RuleResult Evaluate(Message message, DateTimeOffset? at, Func<IReadOnlyList<string>> body, RuleSettings settings, bool explainMisses = true)
             {
-                var checks = new List<RuleCheck>();
+                List<RuleCheck>? checks = null;
                 try
                 {
-                    // The same outcome and reason as EvaluateChecked's for a subject that does not match, without the checks.
+                    // The same outcome and reason as EvaluateChecked's for a subject that does not match, without the checks
+                    // (nor the list for them: this is the run's path for almost every message and rule).
                     if (!explainMisses && !Rule.ProcessBody && !_subject.IsMatch(message.Subject))
                         return new RuleResult(message, Rule, RuleOutcome.NotMatched, settings.RejectNoMatchingSubjectMessage, NoText, NoText, NoText, NoChecks);
+                    checks = new List<RuleCheck>();
                     return EvaluateChecked(message, at, body, settings, checks);
                 }
                 catch (RegexMatchTimeoutException e)
                 {
+                    checks ??= new List<RuleCheck>();
                     checks.Add(new RuleCheck("Safety", CheckStatus.Failed, $"The pattern '{e.Pattern}' ran longer than {e.MatchTimeout.TotalSeconds:0.##} s."));
                     var reason = $"A mask of {Rule.Name} took longer than {e.MatchTimeout.TotalSeconds:0.##} s on this message, so the rule could not be evaluated.";
                     return Result(message, RuleOutcome.Rejected, reason, new string[0], new string[0], new string[0], checks);

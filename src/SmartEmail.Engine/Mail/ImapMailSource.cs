@@ -46,34 +46,47 @@ namespace SmartEmail.Mail
             var first = 1u;
             if (options.AfterUid.HasValue && options.UidValidity == validity && options.AfterUid.Value < uint.MaxValue - 1)
                 first = options.AfterUid.Value + 1;
-            var plan = Plan(folder, first, options.Since.HasValue);
-            IList<UniqueId> uids;
-            if (plan == ReadPlan.Nothing)
-                uids = Array.Empty<UniqueId>();
-            else if (plan == ReadPlan.OneRange)
-                uids = new UniqueIdRange(validity, first, uint.MaxValue); // "first:*": the batch FETCH itself lists the UIDs
+            // The batches to fetch, each one FETCH: none when EXAMINE shows nothing can be there, "first:*" alone when at
+            // most one batch can (the FETCH itself lists the UIDs), else the UIDs a UID SEARCH gives, in batches.
+            var batches = new List<IList<UniqueId>>();
+            int total;
+            string plan;
+            var possible = Possible(folder, first);
+            if (possible == 0)
+            {
+                total = 0;
+                plan = "nothing to read (no UID SEARCH, no FETCH).";
+            }
+            else if (!options.Since.HasValue && possible <= Settings.BatchSize)
+            {
+                batches.Add(new UniqueIdRange(validity, first, uint.MaxValue));
+                total = (int)possible;
+                plan = $"up to {total} to read in one FETCH of UID {first}:* (no UID SEARCH).";
+            }
             else
             {
                 var query = first > 1 ? SearchQuery.Uids(new UniqueIdRange(validity, first, uint.MaxValue - 1)) : SearchQuery.All;
                 if (options.Since.HasValue)
                     query = query.And(SearchQuery.DeliveredAfter(options.Since.Value.Date.AddDays(-1))); // SINCE has day granularity; refined below
-                uids = Retry(token => Folder(token).Search(query, token), "search", cancellationToken);
+                var uids = Retry(token => Folder(token).Search(query, token), "search", cancellationToken);
+                for (var start = 0; start < uids.Count; start += Settings.BatchSize)
+                    batches.Add(uids.Skip(start).Take(Settings.BatchSize).ToList());
+                total = uids.Count;
+                plan = $"{total} to read.";
             }
-            var total = plan == ReadPlan.OneRange ? folder.Count : uids.Count;
-            Log.Verbose($"{Uri}: {folder.Count} message(s), UIDVALIDITY {validity}, UIDNEXT {folder.UidNext?.Id.ToString(CultureInfo.InvariantCulture) ?? "unknown"}, "
-                + (plan == ReadPlan.Nothing ? "nothing to read (no UID SEARCH, no FETCH)."
-                    : plan == ReadPlan.OneRange ? $"up to {total} to read in one FETCH of UID {first}:* (no UID SEARCH)." : $"{total} to read."));
+            Log.Verbose($"{Uri}: {folder.Count} message(s), UIDVALIDITY {validity}, UIDNEXT {folder.UidNext?.Id.ToString(CultureInfo.InvariantCulture) ?? "unknown"}, {plan}");
             var request = new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.InternalDate | MessageSummaryItems.BodyStructure);
             var emitted = 0;
-            for (var start = 0; start < total; start += Settings.BatchSize)
+            var done = 0;
+            foreach (var batch in batches)
             {
-                IList<UniqueId> batch = plan == ReadPlan.OneRange ? uids : uids.Skip(start).Take(Settings.BatchSize).ToList();
-                Log.Progress("Reading " + Uri, $"{start} of {total} messages", start, total);
+                Log.Progress("Reading " + Uri, $"{done} of {total} messages", done, total);
                 var summaries = Retry(token => Folder(token).Fetch(batch, request, token), "fetch", cancellationToken);
                 if (_uidValidity != validity)
                     throw new MailboxException(MailboxErrorKind.MessageNotFound, $"{Uri} was recreated while it was read (UIDVALIDITY {validity} became {_uidValidity}).");
                 // "first:*" also names the highest UID when every UID is below first (RFC 9051 6.4.8): that one is not new.
                 var ordered = summaries.Where(s => s.UniqueId.Id >= first && (!options.Since.HasValue || s.InternalDate >= options.Since.Value)).OrderBy(s => s.UniqueId.Id).ToList();
+                done += summaries.Count;
                 if (options.First.HasValue)
                     ordered = ordered.Take(options.First.Value - emitted).ToList();
                 var headers = ImapHeaderReader.Read(this, ordered, validity, cancellationToken);
@@ -85,36 +98,21 @@ namespace SmartEmail.Mail
                     if (options.First.HasValue && ++emitted >= options.First.Value)
                         yield break;
                 }
-                if (plan == ReadPlan.OneRange)
-                    break;
             }
             Log.Progress("Reading " + Uri, "done", total, total);
         }
 
-        private enum ReadPlan
-        {
-            /// <summary>EXAMINE's answer shows that nothing can be at or above the first UID: no command at all.</summary>
-            Nothing,
-            /// <summary>At most one batch can be there: one UID FETCH of first:* instead of a UID SEARCH and a FETCH.</summary>
-            OneRange,
-            /// <summary>UID SEARCH, then one FETCH per batch of its UIDs.</summary>
-            Search,
-        }
-
         /// <summary>
-        /// What the folder's EXAMINE answer (EXISTS, UIDNEXT) already tells about the messages from UID
-        /// <paramref name="first"/> on, so that a run spends no round trip on a question it has the answer to: an empty
-        /// folder, or one whose UIDNEXT is not above the watermark, has nothing to read; when no more than one batch can
-        /// be there, the batch FETCH of <c>first:*</c> lists them itself. A SINCE date is asked of the server by UID SEARCH.
+        /// How many messages can be at or above UID <paramref name="first"/>, from what the folder's EXAMINE answer
+        /// already says (EXISTS, and UIDNEXT when the server gave it), so that a run spends no round trip on a question
+        /// it has the answer to.
         /// </summary>
-        private ReadPlan Plan(IMailFolder folder, uint first, bool since)
+        private static long Possible(IMailFolder folder, uint first)
         {
             long possible = folder.Count;
             if (folder.UidNext.HasValue && folder.UidNext.Value.Id > 0)
                 possible = Math.Min(possible, Math.Max(0L, (long)folder.UidNext.Value.Id - first));
-            if (possible <= 0)
-                return ReadPlan.Nothing;
-            return !since && possible <= Settings.BatchSize ? ReadPlan.OneRange : ReadPlan.Search;
+            return Math.Max(0L, possible);
         }
 
         public override void Delete(IReadOnlyList<Message> messages, CancellationToken cancellationToken)

@@ -108,12 +108,20 @@ class Message:
         self.folder = None
         self.added_seq = 0
         self.parsed = email.message_from_bytes(mime, policy=email.policy.default)
+        self._attachments = None
+        self._body = None
 
     @property
     def rest_id(self):
         return "AAMk-%06d-%d" % (self.number, self.moves)
 
     def attachments(self):
+        # The MIME never changes: walked once, however many delta pages and GETs list the message.
+        if self._attachments is None:
+            self._attachments = self._walk_attachments()
+        return self._attachments
+
+    def _walk_attachments(self):
         found = []
         for i, part in enumerate(self.parsed.walk()):
             if part.is_multipart():
@@ -129,6 +137,11 @@ class Message:
         return found
 
     def body(self):
+        if self._body is None:
+            self._body = self._find_body()
+        return self._body
+
+    def _find_body(self):
         part = self.parsed.get_body(preferencelist=("plain", "html"))
         if part is None:
             return {"contentType": "text", "content": ""}
